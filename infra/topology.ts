@@ -1,0 +1,136 @@
+/**
+ * The lab's one source of truth for names, ports and environment. docker-compose.yml, the Prometheus
+ * and Toxiproxy configurations (both modes) and the native runner are all derived from this file;
+ * `pnpm generate` rewrites the committed files and a test fails when they drift.
+ *
+ * Docker: every component is reached by its service name on its container port.
+ * Native: every component is a process on 127.0.0.1 with a private port.
+ */
+export type Mode = 'docker' | 'native'
+
+export interface Ports {
+  /** Port inside the container (Docker). */
+  docker: number
+  /** Port on 127.0.0.1 (native). */
+  native: number
+  /** Published on the host in Docker: the lab's well-known ports. */
+  host?: number
+}
+
+export type InfraKind = 'postgres' | 'redis' | 'kafka' | 'toxiproxy' | 'prometheus' | 'grafana'
+
+export interface InfraComponent {
+  name: string
+  kind: InfraKind
+  ports: Ports
+  memoryMb: number
+  /** Runs natively too (Grafana does not: it is AGPL and never installed on our machines). */
+  native: boolean
+}
+
+/** A TCP proxy in Toxiproxy between the services and a dependency, for faults on demand. */
+export interface Proxy {
+  name: string
+  upstream: string
+  /** Listen port of the proxy, the same in both modes. */
+  listenPort: number
+}
+
+export interface NodeService {
+  /** Instance name: also the Docker service name and the native process name. */
+  name: string
+  /** Workspace folder of its code, e.g. `services/catalog`. */
+  workspace: string
+  port: number
+  hostPort?: number
+  memoryMb: number
+  dependsOn: string[]
+  env: (mode: Mode) => Record<string, string>
+}
+
+export const DB_USER = 'lab'
+export const DB_PASSWORD = 'lab'
+/** One database per service that owns data; no service reads another's tables. */
+export const DATABASES = ['catalog'] as const
+
+export const infra: InfraComponent[] = [
+  { name: 'postgres', kind: 'postgres', ports: { docker: 5432, native: 25432 }, memoryMb: 512, native: true },
+  { name: 'redis', kind: 'redis', ports: { docker: 6379, native: 26379 }, memoryMb: 128, native: true },
+  { name: 'kafka', kind: 'kafka', ports: { docker: 9092, native: 29092 }, memoryMb: 768, native: true },
+  { name: 'toxiproxy', kind: 'toxiproxy', ports: { docker: 8474, native: 8474, host: 8474 }, memoryMb: 64, native: true },
+  { name: 'prometheus', kind: 'prometheus', ports: { docker: 9090, native: 9090, host: 9090 }, memoryMb: 256, native: true },
+  { name: 'grafana', kind: 'grafana', ports: { docker: 3000, native: 3000, host: 3000 }, memoryMb: 256, native: false }
+]
+
+/** Kafka's KRaft controller listener (one node is both broker and controller). */
+export const KAFKA_CONTROLLER_PORT: Ports = { docker: 9093, native: 29093 }
+
+export const proxies: Proxy[] = [
+  { name: 'postgres', upstream: 'postgres', listenPort: 35432 },
+  { name: 'redis', upstream: 'redis', listenPort: 36379 }
+]
+
+/** host:port of a component as the services see it in that mode. */
+export function address (name: string, mode: Mode): string {
+  const component = infra.find((c) => c.name === name)
+  if (component !== undefined) return mode === 'docker' ? `${name}:${component.ports.docker}` : `127.0.0.1:${component.ports.native}`
+  const service = services.find((s) => s.name === name)
+  if (service !== undefined) return mode === 'docker' ? `${name}:${service.port}` : `127.0.0.1:${service.port}`
+  throw new Error(`unknown component ${name}`)
+}
+
+/** host:port of a dependency through its Toxiproxy proxy. */
+export function proxied (name: string, mode: Mode): string {
+  const proxy = proxies.find((p) => p.name === name)
+  if (proxy === undefined) throw new Error(`no proxy for ${name}`)
+  return mode === 'docker' ? `toxiproxy:${proxy.listenPort}` : `127.0.0.1:${proxy.listenPort}`
+}
+
+const bindHost = (mode: Mode) => (mode === 'docker' ? '0.0.0.0' : '127.0.0.1')
+
+function catalogReplica (index: number): NodeService {
+  const name = `catalog-${index}`
+  return {
+    name,
+    workspace: 'services/catalog',
+    port: 7100 + index,
+    memoryMb: 192,
+    dependsOn: ['postgres', 'redis', 'toxiproxy'],
+    env: (mode) => ({
+      HOST: bindHost(mode),
+      PORT: String(7100 + index),
+      INSTANCE_ID: name,
+      DATABASE_URL: `postgres://${DB_USER}:${DB_PASSWORD}@${proxied('postgres', mode)}/catalog`,
+      REDIS_URL: `redis://${proxied('redis', mode)}`
+    })
+  }
+}
+
+export const services: NodeService[] = [
+  catalogReplica(1),
+  catalogReplica(2),
+  {
+    name: 'gateway',
+    workspace: 'gateway',
+    port: 8080,
+    hostPort: 8080,
+    memoryMb: 192,
+    dependsOn: ['redis', 'toxiproxy', 'catalog-1', 'catalog-2'],
+    env: (mode) => ({
+      HOST: bindHost(mode),
+      PORT: '8080',
+      INSTANCE_ID: 'gateway',
+      REDIS_URL: `redis://${proxied('redis', mode)}`,
+      CATALOG_UPSTREAMS: ['catalog-1', 'catalog-2'].map((n) => `http://${address(n, mode)}`).join(',')
+    })
+  }
+]
+
+/** Every HTTP target Prometheus scrapes at /metrics, as host:port for that mode. */
+export function scrapeTargets (mode: Mode): Array<{ job: string, instance: string, target: string }> {
+  const nodeTargets = services.map((s) => ({ job: s.workspace.split('/').pop() ?? s.name, instance: s.name, target: address(s.name, mode) }))
+  return [
+    ...nodeTargets,
+    { job: 'prometheus', instance: 'prometheus', target: mode === 'docker' ? 'localhost:9090' : address('prometheus', mode) }
+  ]
+}
