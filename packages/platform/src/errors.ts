@@ -29,6 +29,7 @@ export function errorResponses (...codes: number[]): Record<number, typeof Error
 export const errorHandlerPlugin = fp(async (app) => {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+    for (const [name, value] of Object.entries(err.headers ?? {})) reply.header(name, value)
     if (statusCode >= 500) {
       request.log.error({ err }, 'request failed')
       if (err.code !== undefined && err.expose === true) {
@@ -37,8 +38,9 @@ export const errorHandlerPlugin = fp(async (app) => {
       return reply.code(statusCode).send(body(statusCode, 'INTERNAL_ERROR', 'internal error; see the service log for this request id', request.id))
     }
     const code = err.validation !== undefined ? 'VALIDATION_FAILED' : (err.code ?? 'BAD_REQUEST')
-    if (statusCode !== 404) request.log.info({ code, message: err.message }, 'request rejected')
-    for (const [name, value] of Object.entries(err.headers ?? {})) reply.header(name, value)
+    // 404 and 429 are routine (and floods of 429 are the point of a rate-limit experiment): debug only.
+    const level = statusCode === 404 || statusCode === 429 ? 'debug' : 'info'
+    request.log[level]({ code, message: err.message }, 'request rejected')
     return reply.code(statusCode).send(body(statusCode, code, err.message, request.id))
   })
 

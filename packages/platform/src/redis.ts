@@ -32,11 +32,26 @@ export function createRedisClient (opts: RedisOptions): Redis {
   })
 }
 
-/** Decorates `app.redis`, pinged by readiness, quit on close. */
-export const redisPlugin = fp<RedisOptions & { requiredForReadiness?: boolean }>(async (app, opts) => {
+/**
+ * Decorates `app.redis`, pinged by readiness, closed on close. Boot waits briefly for the first
+ * connection (commands fail fast while it is not ready), but never fails because Redis is down:
+ * services that can run without Redis must still start.
+ */
+export const redisPlugin = fp<RedisOptions & { requiredForReadiness?: boolean, connectWaitMs?: number }>(async (app, opts) => {
   const redis = createRedisClient(opts)
   redis.on('error', (err) => { app.log.debug({ err: err.message }, 'redis connection error') })
+  const connected = await waitForReady(redis, opts.connectWaitMs ?? 2000)
+  if (!connected) app.log.warn('redis not reachable at boot; carrying on without it until it answers')
   app.decorate('redis', redis)
   if (opts.requiredForReadiness !== false) app.health.addCheck('redis', async () => await redis.ping())
   app.addHook('onClose', async () => { redis.disconnect() })
 }, { name: 'lab-redis', dependencies: ['lab-health'] })
+
+async function waitForReady (redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return true
+  return await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => { redis.off('ready', onReady); resolve(false) }, ms)
+    const onReady = () => { clearTimeout(timer); resolve(true) }
+    redis.once('ready', onReady)
+  })
+}

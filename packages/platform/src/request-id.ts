@@ -7,11 +7,11 @@ const acceptable = /^[\w.:-]{1,128}$/
 
 /**
  * Fastify options that take the caller's `x-request-id` (the gateway's, or a client's) when it looks
- * sane, and make a new one otherwise; pino then logs it as `reqId` on every line of the request.
+ * sane, and make a new one otherwise; pino then logs it as `reqId` (Fastify's default label) on every
+ * line of the request.
  */
-export const requestIdOptions: Pick<FastifyServerOptions, 'genReqId' | 'requestIdLogLabel' | 'requestIdHeader'> = {
+export const requestIdOptions: Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader'> = {
   requestIdHeader: false,
-  requestIdLogLabel: 'reqId',
   genReqId: (req) => {
     const given = req.headers[REQUEST_ID_HEADER]
     return typeof given === 'string' && acceptable.test(given) ? given : randomUUID()

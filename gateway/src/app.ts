@@ -1,0 +1,36 @@
+import { Registry } from 'prom-client'
+import { createBaseApp, redisPlugin, type LabApp } from '@lab/platform'
+import type { GatewayConfig } from './config.js'
+import { createGatewayMetrics } from './metrics.js'
+import { upstreamsPlugin } from './plugins/upstreams.js'
+import { rateLimitPlugin } from './rate-limit/plugin.js'
+import { proxyRoute } from './routes/proxy.js'
+
+export interface BuildOptions {
+  registry?: Registry
+  /** Node process metrics; tests that build several apps in one process turn them off. */
+  defaultMetrics?: boolean
+}
+
+/** The gateway, wired in a fixed order: base (ids, metrics, health, errors) → Redis → upstreams → rate limit → routes. */
+export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}): Promise<LabApp> {
+  const registry = opts.registry ?? new Registry()
+  registry.setDefaultLabels({ instance_id: config.INSTANCE_ID })
+  const app = await createBaseApp({
+    logger: { service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY },
+    registry,
+    defaultMetrics: opts.defaultMetrics
+  })
+  const metrics = createGatewayMetrics(registry)
+  // Rate limiting fails open without Redis, so Redis is not a readiness condition of the gateway.
+  await app.register(redisPlugin, { url: config.REDIS_URL, requiredForReadiness: false })
+  await app.register(upstreamsPlugin, { config, metrics })
+  await app.register(rateLimitPlugin, {
+    redis: app.redis,
+    keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
+    registry,
+    defaultPolicy: { algorithm: config.RATE_LIMIT_ALGORITHM, max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }
+  })
+  await app.register(proxyRoute, { prefix: '/catalog', upstream: app.upstreams.catalog })
+  return app
+}

@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { loadConfig } from '@lab/platform'
+
+export const GatewayConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  INSTANCE_ID: Type.String({ default: 'gateway' }),
+  LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
+  LOG_PRETTY: Type.Boolean({ default: false }),
+  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  /** Comma-separated base URLs of the catalog replicas. */
+  CATALOG_UPSTREAMS: Type.String({ pattern: '^https?://[^,]+(,https?://[^,]+)*$' }),
+  LOAD_BALANCER: Type.Union([Type.Literal('least-outstanding'), Type.Literal('round-robin')], { default: 'least-outstanding' }),
+  /** A request to an upstream that takes longer than this fails (and counts against the breaker). */
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 2000 }),
+  BREAKER_ERROR_THRESHOLD_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  /** Fewest requests in the rolling window before the breaker may open. */
+  BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),
+  /** How long the breaker stays open before letting one probe request through (half-open). */
+  BREAKER_RESET_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 50, default: 1000 }),
+  HEALTH_CHECK_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 500 }),
+  /** Consecutive failed checks that take a replica out of rotation. */
+  HEALTH_UNHEALTHY_THRESHOLD: Type.Integer({ minimum: 1, default: 2 }),
+  /** Consecutive passed checks that bring it back. */
+  HEALTH_HEALTHY_THRESHOLD: Type.Integer({ minimum: 1, default: 2 }),
+  /** The default policy for routes that do not choose their own. */
+  RATE_LIMIT_ALGORITHM: Type.Union([Type.Literal('fixed-window'), Type.Literal('sliding-window'), Type.Literal('token-bucket')], { default: 'sliding-window' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 100 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 100, default: 1000 }),
+  RATE_LIMIT_KEY_PREFIX: Type.String({ default: 'gw:rl:' })
+})
+
+export type GatewayConfig = Static<typeof GatewayConfigSchema>
+
+export function loadGatewayConfig (env?: Record<string, string | undefined>): Readonly<GatewayConfig> {
+  return loadConfig(GatewayConfigSchema, env)
+}

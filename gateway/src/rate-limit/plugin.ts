@@ -1,0 +1,87 @@
+import fp from 'fastify-plugin'
+import fastifyRateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
+import type { FastifyRequest, RouteOptions } from 'fastify'
+import type { Redis } from 'ioredis'
+import type { Registry } from 'prom-client'
+import { RateLimitedError } from '../errors.js'
+import { createFixedWindowLimiter } from './fixed-window.js'
+import { createRateLimitMetrics } from './metrics.js'
+import { assertValidPolicy, type RateLimitAlgorithm, type RateLimitPolicy } from './policy.js'
+import { createSlidingWindowLimiter } from './sliding-window.js'
+import { defaultPolicyStore } from './store.js'
+import { createTokenBucketLimiter } from './token-bucket.js'
+
+export interface RateLimitPluginOptions {
+  /**
+   * A client that fails fast while Redis is down (`createRedisClient` from @lab/platform: no offline
+   * queue, short command timeout); with a queueing client, requests would wait instead of failing open.
+   */
+  redis: Redis
+  /** Prefix of every key the limiters write, e.g. `gw:rl:`. */
+  keyPrefix: string
+  /** The policy of every route that does not set `config.rateLimitPolicy`. */
+  defaultPolicy: RateLimitPolicy
+  registry: Registry
+  /** Who a budget belongs to; the client's IP (IPv6 grouped by /64) by default. */
+  keyGenerator?: (request: FastifyRequest) => string
+}
+
+/**
+ * Rate limiting for every route registered after this plugin, on Redis, by one of three algorithms:
+ * the default policy, or the route's own `config: { rateLimitPolicy: { algorithm, max, windowMs } }`.
+ * `config: { rateLimit: false }` exempts a route. Routes registered before it (health, metrics) are
+ * not limited.
+ *
+ * Built on @fastify/rate-limit: an `onRoute` hook, added before the plugin's own, translates a route's
+ * `rateLimitPolicy` into the plugin's per-route `config.rateLimit` ({ max, timeWindow } plus the
+ * algorithm, which the store's `child()` reads). Answers carry the IETF draft headers `RateLimit-Limit`,
+ * `RateLimit-Remaining` and `RateLimit-Reset`, plus `Retry-After` on a 429, whose body is the lab's
+ * error body (the plugin throws the built error; the lab's error handler answers it, keeping the headers).
+ * When Redis fails, the request is let through and counted (`skipOnError`).
+ * @see https://github.com/fastify/fastify-rate-limit
+ * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/
+ */
+export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, opts) => {
+  assertValidPolicy(opts.defaultPolicy, 'rate-limit defaultPolicy')
+  const Store = defaultPolicyStore({
+    keyPrefix: opts.keyPrefix,
+    defaultAlgorithm: opts.defaultPolicy.algorithm,
+    limiters: {
+      'fixed-window': createFixedWindowLimiter(opts.redis),
+      'sliding-window': createSlidingWindowLimiter(opts.redis),
+      'token-bucket': createTokenBucketLimiter(opts.redis)
+    },
+    metrics: createRateLimitMetrics(opts.registry),
+    log: app.log,
+    outage: { failingOpen: false }
+  })
+
+  app.addHook('onRoute', applyRoutePolicy)
+
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: opts.defaultPolicy.max,
+    timeWindow: opts.defaultPolicy.windowMs,
+    store: Store,
+    skipOnError: true,
+    enableDraftSpec: true,
+    ...(opts.keyGenerator === undefined ? {} : { keyGenerator: opts.keyGenerator }),
+    errorResponseBuilder: (_request, context) => new RateLimitedError(context.after)
+  })
+}, { name: 'gateway-rate-limit', dependencies: ['lab-errors'] })
+
+/** What a route's `config.rateLimit` becomes: the plugin's options, plus the algorithm for our store. */
+type RouteRateLimit = RateLimitOptions & { algorithm: RateLimitAlgorithm }
+
+function applyRoutePolicy (route: RouteOptions): void {
+  const policy = route.config?.rateLimitPolicy
+  if (policy === undefined) return
+  const where = `route ${[route.method].flat().join(',')} ${route.url}`
+  if (route.config?.rateLimit !== undefined) {
+    throw new Error(`${where}: set config.rateLimitPolicy or config.rateLimit, not both`)
+  }
+  assertValidPolicy(policy, where)
+  const rateLimit: RouteRateLimit = { algorithm: policy.algorithm, max: policy.max, timeWindow: policy.windowMs }
+  // A new object: several routes may share one config object.
+  route.config = { ...route.config, rateLimit }
+}

@@ -1,0 +1,165 @@
+import CircuitBreaker from 'opossum'
+import type { FastifyBaseLogger } from 'fastify'
+import type { IncomingHttpHeaders } from 'undici/types/header.js'
+import { createBalancer, type BalancingStrategy } from './balancer.js'
+import { ejectReplica, startHealthChecks, type HealthCheckSettings } from './health-checker.js'
+import { Replica, replicaName } from './replica.js'
+import { NoHealthyReplicaError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js'
+import type { GatewayMetrics } from '../metrics.js'
+
+export interface UpstreamRequest {
+  method: string
+  path: string
+  headers: Record<string, string>
+  body?: Buffer
+}
+
+export interface UpstreamResponse {
+  statusCode: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+}
+
+export interface UpstreamSettings {
+  name: string
+  urls: string[]
+  balancing: BalancingStrategy
+  timeoutMs: number
+  breaker: { errorThresholdPercentage: number, volumeThreshold: number, resetTimeoutMs: number }
+  health: HealthCheckSettings
+}
+
+/** A 5xx answer: passed on to the client, but counted by the breaker as a failure of the upstream. */
+class UpstreamServerError extends Error {
+  constructor (readonly response: UpstreamResponse) { super(`upstream answered ${response.statusCode}`) }
+}
+
+/** The request never reached the replica: a retry elsewhere is safe whatever the method. */
+const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH'])
+/** The connection broke mid-way (e.g. the replica was killed): only idempotent methods may be retried. */
+const BROKEN_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'])
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const
+
+/**
+ * An upstream service behind the gateway: its replicas (balanced, health-checked) and one circuit
+ * breaker with a timeout around them, so a dead or hanging upstream costs the client a fast 503
+ * instead of a hang, and the upstream gets room to recover.
+ * @see https://martinfowler.com/bliki/CircuitBreaker.html
+ */
+export class Upstream {
+  readonly replicas: Replica[]
+  readonly breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>
+  private readonly pick
+  private readonly stopChecks: () => void
+
+  constructor (private readonly settings: UpstreamSettings, private readonly metrics: GatewayMetrics, private readonly log: FastifyBaseLogger) {
+    this.replicas = settings.urls.map((url) => new Replica(url, replicaName(url)))
+    this.pick = createBalancer(settings.balancing)
+    this.breaker = new CircuitBreaker((req: UpstreamRequest) => this.sendToAReplica(req), {
+      name: settings.name,
+      timeout: settings.timeoutMs,
+      errorThresholdPercentage: settings.breaker.errorThresholdPercentage,
+      volumeThreshold: settings.breaker.volumeThreshold,
+      resetTimeout: settings.breaker.resetTimeoutMs,
+      rollingCountTimeout: 10_000,
+      rollingCountBuckets: 10
+    })
+    this.observeBreaker()
+    const onChange = (r: Replica) => { metrics.replicaHealthy.set({ upstream: settings.name, replica: r.name }, r.healthy ? 1 : 0) }
+    for (const r of this.replicas) onChange(r)
+    this.stopChecks = startHealthChecks(settings.name, this.replicas, settings.health, log, onChange)
+  }
+
+  /** Sends a request through the breaker; answers the upstream's response or throws a 503/504 error. */
+  async forward (req: UpstreamRequest): Promise<UpstreamResponse> {
+    try {
+      return await this.breaker.fire(req)
+    } catch (err) {
+      if (err instanceof UpstreamServerError) return err.response
+      const code = (err as { code?: string }).code
+      if (code === 'EOPENBREAKER') {
+        this.metrics.upstreamRejected.inc({ upstream: this.settings.name, reason: 'breaker_open' })
+        const retryAfter = String(Math.ceil(this.settings.breaker.resetTimeoutMs / 1000))
+        throw Object.assign(new UpstreamUnavailableError(this.settings.name, 'circuit breaker open'), { expose: true, headers: { 'retry-after': retryAfter } })
+      }
+      if (code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError') throw Object.assign(new UpstreamTimeoutError(this.settings.name, this.settings.timeoutMs), { expose: true })
+      if (err instanceof NoHealthyReplicaError) throw Object.assign(err, { expose: true })
+      throw Object.assign(new UpstreamUnavailableError(this.settings.name, code ?? 'request failed', { cause: err }), { expose: true })
+    }
+  }
+
+  /**
+   * Tries a replica; if it is gone (connection refused, or broken under an idempotent request), ejects
+   * it and tries one other healthy replica, so killing a replica costs few or no failed requests.
+   */
+  private async sendToAReplica (req: UpstreamRequest): Promise<UpstreamResponse> {
+    const first = this.pick(this.replicas)
+    if (first === undefined) {
+      this.metrics.upstreamRejected.inc({ upstream: this.settings.name, reason: 'no_healthy_replica' })
+      throw new NoHealthyReplicaError(this.settings.name)
+    }
+    try {
+      return await this.sendTo(first, req)
+    } catch (err) {
+      if (!isRetryable(err, req.method)) throw err
+      ejectReplica(this.settings.name, first, this.log, (r) => { this.metrics.replicaHealthy.set({ upstream: this.settings.name, replica: r.name }, 0) })
+      const second = this.pick(this.replicas, first)
+      if (second === undefined) throw err
+      return await this.sendTo(second, req)
+    }
+  }
+
+  private async sendTo (replica: Replica, req: UpstreamRequest): Promise<UpstreamResponse> {
+    const labels = { upstream: this.settings.name, replica: replica.name }
+    replica.outstanding++
+    this.metrics.outstanding.set(labels, replica.outstanding)
+    try {
+      const res = await replica.pool.request({
+        method: req.method as 'GET',
+        path: req.path,
+        headers: req.headers,
+        body: req.body,
+        signal: AbortSignal.timeout(this.settings.timeoutMs)
+      })
+      const body = Buffer.from(await res.body.arrayBuffer())
+      this.metrics.upstreamRequests.inc({ ...labels, outcome: 'response' })
+      const response = { statusCode: res.statusCode, headers: res.headers, body }
+      if (res.statusCode >= 500) throw new UpstreamServerError(response)
+      return response
+    } catch (err) {
+      if (!(err instanceof UpstreamServerError)) {
+        this.metrics.upstreamRequests.inc({ ...labels, outcome: (err as Error).name === 'TimeoutError' ? 'timeout' : 'error' })
+      }
+      throw err
+    } finally {
+      replica.outstanding--
+      this.metrics.outstanding.set(labels, replica.outstanding)
+    }
+  }
+
+  private observeBreaker (): void {
+    const upstream = this.settings.name
+    const enter = (state: keyof typeof BREAKER_STATE) => () => {
+      this.metrics.breakerState.set({ upstream }, BREAKER_STATE[state])
+      this.metrics.breakerTransitions.inc({ upstream, to: state === 'halfOpen' ? 'half_open' : state })
+      this.log.warn({ upstream, state }, 'circuit breaker state changed')
+    }
+    this.metrics.breakerState.set({ upstream }, BREAKER_STATE.closed)
+    this.breaker.on('open', enter('open'))
+    this.breaker.on('halfOpen', enter('halfOpen'))
+    this.breaker.on('close', enter('closed'))
+  }
+
+  async close (): Promise<void> {
+    this.stopChecks()
+    this.breaker.shutdown()
+    await Promise.all(this.replicas.map(async (r) => { await r.pool.close() }))
+  }
+}
+
+function isRetryable (err: unknown, method: string): boolean {
+  const code = (err as { code?: string }).code
+  if (code === undefined) return false
+  return NOT_SENT_ERRORS.has(code) || (BROKEN_ERRORS.has(code) && IDEMPOTENT.has(method))
+}

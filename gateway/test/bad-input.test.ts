@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { buildGateway } from './build.js'
+
+// The upstream is never reached: the gateway answers bad input at the edge.
+const NOWHERE = 'http://127.0.0.1:9'
+
+describe('gateway input checks', () => {
+  it('answers malformed JSON with 400 and a JSON error body', async () => {
+    const { url } = await buildGateway({ CATALOG_UPSTREAMS: NOWHERE })
+    const res = await fetch(`${url}/catalog/products/1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"name": ' })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' })
+  })
+
+  it('answers a body over the limit with 413', async () => {
+    const { url } = await buildGateway({ CATALOG_UPSTREAMS: NOWHERE })
+    const res = await fetch(`${url}/catalog/products/1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(200_000) }) })
+    expect(res.status).toBe(413)
+    expect((await res.json() as { statusCode: number }).statusCode).toBe(413)
+  })
+
+  it('answers an unknown route with 404 and a JSON error body', async () => {
+    const { url } = await buildGateway({ CATALOG_UPSTREAMS: NOWHERE })
+    const res = await fetch(`${url}/nope`)
+    expect(res.status).toBe(404)
+    expect(await res.json()).toMatchObject({ statusCode: 404, code: 'ROUTE_NOT_FOUND' })
+  })
+
+  it('echoes the caller\'s request id, and makes one when there is none', async () => {
+    const { url } = await buildGateway({ CATALOG_UPSTREAMS: NOWHERE })
+    const given = await fetch(`${url}/health/live`, { headers: { 'x-request-id': 'trace-me-123' } })
+    expect(given.headers.get('x-request-id')).toBe('trace-me-123')
+    const made = await fetch(`${url}/health/live`)
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('refuses to boot with a configuration error that names the variable', async () => {
+    const { loadGatewayConfig } = await import('../src/config.js')
+    expect(() => loadGatewayConfig({ CATALOG_UPSTREAMS: 'not a url' })).toThrow(/CATALOG_UPSTREAMS/)
+    expect(() => loadGatewayConfig({ CATALOG_UPSTREAMS: NOWHERE, PORT: 'eighty' })).toThrow(/PORT/)
+  })
+})

@@ -1,0 +1,43 @@
+import { Registry } from 'prom-client'
+import { onTestFinished } from 'vitest'
+import { testInfra, uniqueName } from '@lab/testkit'
+import { buildApp } from '../src/app.js'
+import { loadGatewayConfig } from '../src/config.js'
+import type { LabApp } from '@lab/platform'
+
+/**
+ * A gateway listening on a free port, with test-friendly defaults (quick health checks, a short
+ * timeout) that `env` overrides; closed when the test ends.
+ */
+export async function buildGateway (env: Record<string, string>): Promise<{ app: LabApp, url: string, registry: Registry }> {
+  const config = loadGatewayConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    REDIS_URL: testInfra().redisUrl,
+    RATE_LIMIT_KEY_PREFIX: `${uniqueName('gw')}:`,
+    RATE_LIMIT_MAX: '100000',
+    UPSTREAM_TIMEOUT_MS: '500',
+    HEALTH_CHECK_INTERVAL_MS: '100',
+    HEALTH_CHECK_TIMEOUT_MS: '100',
+    BREAKER_RESET_TIMEOUT_MS: '1000',
+    ...env
+  })
+  const registry = new Registry()
+  const app = await buildApp(config, { registry, defaultMetrics: false })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  onTestFinished(async () => { await app.close() })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  return { app, url: `http://127.0.0.1:${port}`, registry }
+}
+
+/** The current value of a metric series (0 when absent). */
+export async function metricValue (registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name)
+  if (metric === undefined) return 0
+  const { values } = await metric.get()
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .reduce((sum, v) => sum + v.value, 0)
+}

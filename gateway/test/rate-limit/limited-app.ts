@@ -1,0 +1,52 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyContextConfig } from 'fastify'
+import type { Redis } from 'ioredis'
+import { Registry } from 'prom-client'
+import { onTestFinished } from 'vitest'
+import { createBaseApp, errorResponses, type LabApp } from '@lab/platform'
+import { rateLimitPlugin } from '../../src/rate-limit/plugin.js'
+import type { RateLimitPolicy } from '../../src/rate-limit/policy.js'
+
+export interface LimitedAppOptions {
+  redis: Redis
+  keyPrefix: string
+  defaultPolicy: RateLimitPolicy
+  /** Dummy routes answering 200 `{ ok: true }`: path → its own policy, `false` (not limited) or `'default'`. */
+  routes: Record<string, RateLimitPolicy | false | 'default'>
+}
+
+/**
+ * A small lab app (the same base as the gateway: request ids, metrics, the lab's error handler) with
+ * the rate-limit plugin and dummy routes; closed when the test ends.
+ */
+export async function buildLimitedApp (opts: LimitedAppOptions): Promise<{ app: LabApp, registry: Registry }> {
+  const registry = new Registry()
+  const app = await createBaseApp({ logger: { service: 'rate-limit-test', level: 'silent', pretty: false }, registry, defaultMetrics: false })
+  onTestFinished(async () => { await app.close() })
+  await app.register(rateLimitPlugin, { redis: opts.redis, keyPrefix: opts.keyPrefix, defaultPolicy: opts.defaultPolicy, registry })
+  const schema = { response: { 200: Type.Object({ ok: Type.Boolean() }), ...errorResponses(429) } }
+  for (const [url, policy] of Object.entries(opts.routes)) {
+    const config: FastifyContextConfig = policy === 'default' ? {} : policy === false ? { rateLimit: false } : { rateLimitPolicy: policy }
+    app.get(url, { schema, config }, async () => ({ ok: true }))
+  }
+  await app.ready()
+  return { app, registry }
+}
+
+/** Starts the app on a free port and gives its base URL, for real concurrent HTTP requests. */
+export async function listen (app: LabApp): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no TCP address')
+  return `http://127.0.0.1:${address.port}`
+}
+
+/** The current value of a counter series (0 when absent). */
+export async function counterValue (registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+  const metric = registry.getSingleMetric(name)
+  if (metric === undefined) return 0
+  const { values } = await metric.get()
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .reduce((sum, v) => sum + v.value, 0)
+}
