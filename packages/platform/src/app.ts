@@ -27,7 +27,9 @@ export async function createBaseApp (opts: BaseAppOptions): Promise<LabApp> {
     logger: loggerOptions(opts.logger),
     ...requestIdOptions,
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
-    // Unknown properties are an error (400), not silently dropped; no type coercion of bodies.
+    // Unknown properties are an error (400) where a schema forbids them, never silently dropped.
+    // Fastify's default coercion ('array') applies to params and querystrings (strings on the wire);
+    // a service that wants bodies validated without coercion compiles its own validator (see catalog).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle'

@@ -31,10 +31,12 @@ export const errorHandlerPlugin = fp(async (app) => {
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     for (const [name, value] of Object.entries(err.headers ?? {})) reply.header(name, value)
     if (statusCode >= 500) {
-      request.log.error({ err }, 'request failed')
       if (err.code !== undefined && err.expose === true) {
+        // An expected operational answer (breaker open, upstream timeout): a warning, not a crash report.
+        request.log.warn({ code: err.code, message: err.message }, 'request failed')
         return reply.code(statusCode).send(body(statusCode, err.code, err.message, request.id))
       }
+      request.log.error({ err }, 'request failed')
       return reply.code(statusCode).send(body(statusCode, 'INTERNAL_ERROR', 'internal error; see the service log for this request id', request.id))
     }
     const code = err.validation !== undefined ? 'VALIDATION_FAILED' : (err.code ?? 'BAD_REQUEST')

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDatabase, type TestDatabase } from '@lab/testkit'
+import type { LabApp } from '@lab/platform'
+import { buildApp as buildCatalogApp } from '../../services/catalog/src/app.js'
+import { loadCatalogConfig } from '../../services/catalog/src/config.js'
+import { catalogEnv } from '../../services/catalog/test/build.js'
+import { buildGateway, metricValue } from './build.js'
+
+/** A catalog replica listening on a real port, which a test can kill and bring back on the same port. */
+class CatalogReplica {
+  app: LabApp | undefined
+  port = 0
+  constructor (private readonly env: Record<string, string>) {}
+
+  async start (): Promise<this> {
+    this.app = await buildCatalogApp(loadCatalogConfig({ ...this.env, PORT: String(this.port) }))
+    await this.app.listen({ host: '127.0.0.1', port: this.port })
+    const address = this.app.server.address()
+    this.port = typeof address === 'object' && address !== null ? address.port : 0
+    return this
+  }
+
+  async kill (): Promise<void> {
+    await this.app?.close()
+    this.app = undefined
+  }
+
+  get url (): string { return `http://127.0.0.1:${this.port}` }
+  get replica (): string { return `127.0.0.1:${this.port}` }
+}
+
+async function waitFor (condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+let db: TestDatabase
+let replicas: [CatalogReplica, CatalogReplica]
+
+beforeAll(async () => {
+  db = await createDatabase('gw_catalog')
+  const env = catalogEnv(db, { SEED_PRODUCTS: '50', SEED_REVIEWS: '200' })
+  // Sequentially: the first one migrates and seeds, the second finds it done.
+  replicas = [await new CatalogReplica(env).start(), await new CatalogReplica(env).start()]
+})
+
+afterAll(async () => {
+  await Promise.all(replicas.map(async (r) => { await r.kill() }))
+  await db.drop()
+})
+
+async function ensureBothRunning (): Promise<void> {
+  for (const r of replicas) if (r.app === undefined) await r.start()
+}
+
+describe('gateway in front of two catalog replicas', () => {
+  it('spreads requests over both replicas and passes the request id through to them', async () => {
+    await ensureBothRunning()
+    const { url, registry } = await buildGateway({ CATALOG_UPSTREAMS: replicas.map((r) => r.url).join(',') })
+    for (let i = 1; i <= 20; i++) {
+      const res = await fetch(`${url}/catalog/products/${i}`, { headers: { 'x-request-id': `trace-${i}` } })
+      expect(res.status).toBe(200)
+      // The catalog echoes the id it received: had the gateway not forwarded it, this would be a new uuid.
+      expect(res.headers.get('x-request-id')).toBe(`trace-${i}`)
+      expect(['hit', 'miss']).toContain(res.headers.get('x-cache'))
+    }
+    for (const r of replicas) {
+      expect(await metricValue(registry, 'gateway_upstream_requests_total', { replica: r.replica, outcome: 'response' })).toBeGreaterThanOrEqual(5)
+    }
+  })
+
+  it('moves traffic to the surviving replica when one is killed, and back when it returns', async () => {
+    await ensureBothRunning()
+    const [victim, survivor] = replicas
+    const { url, registry } = await buildGateway({ CATALOG_UPSTREAMS: replicas.map((r) => r.url).join(',') })
+    const statuses: number[] = []
+    let running = true
+    const load = Promise.all(Array.from({ length: 4 }, async (_, worker) => {
+      for (let i = 0; running; i++) {
+        const res = await fetch(`${url}/catalog/products/${1 + ((worker * 7 + i) % 50)}`)
+        statuses.push(res.status)
+        await res.arrayBuffer()
+      }
+    }))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await victim.kill()
+    await waitFor(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 0, 2000)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const failedWhileDown = statuses.filter((s) => s !== 200).length
+    const servedBySurvivor = await metricValue(registry, 'gateway_upstream_requests_total', { replica: survivor.replica, outcome: 'response' })
+
+    await victim.start()
+    await waitFor(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 1, 3000)
+    const victimBefore = await metricValue(registry, 'gateway_upstream_requests_total', { replica: victim.replica, outcome: 'response' })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    running = false
+    await load
+    const victimAfter = await metricValue(registry, 'gateway_upstream_requests_total', { replica: victim.replica, outcome: 'response' })
+
+    expect(statuses.length).toBeGreaterThan(50)
+    expect(failedWhileDown).toBeLessThanOrEqual(3)
+    expect(servedBySurvivor).toBeGreaterThan(20)
+    expect(victimAfter - victimBefore).toBeGreaterThan(5)
+  })
+
+  it('answers 503 fast with both replicas down, opens the breaker, and closes it when the catalog returns', async () => {
+    await ensureBothRunning()
+    const { url, registry } = await buildGateway({
+      CATALOG_UPSTREAMS: replicas.map((r) => r.url).join(','),
+      UPSTREAM_TIMEOUT_MS: '500',
+      BREAKER_VOLUME_THRESHOLD: '3',
+      BREAKER_RESET_TIMEOUT_MS: '1000'
+    })
+    expect((await fetch(`${url}/catalog/products/1`)).status).toBe(200)
+    await Promise.all(replicas.map(async (r) => { await r.kill() }))
+
+    for (let i = 0; i < 6; i++) {
+      const started = performance.now()
+      const res = await fetch(`${url}/catalog/products/1`)
+      expect(res.status).toBe(503)
+      expect(performance.now() - started).toBeLessThan(500)
+      const body = await res.json() as { code: string }
+      expect(['GATEWAY_UPSTREAM_UNAVAILABLE', 'GATEWAY_NO_HEALTHY_REPLICA']).toContain(body.code)
+    }
+    expect(await metricValue(registry, 'gateway_circuit_breaker_state', { upstream: 'catalog' })).toBe(2)
+    const res = await fetch(`${url}/catalog/products/1`)
+    expect(res.headers.get('retry-after')).toBe('1')
+
+    await Promise.all(replicas.map(async (r) => { await r.start() }))
+    await waitFor(async () => {
+      const probe = await fetch(`${url}/catalog/products/1`)
+      await probe.arrayBuffer()
+      return probe.status === 200
+    }, 5000)
+    expect(await metricValue(registry, 'gateway_circuit_breaker_state', { upstream: 'catalog' })).toBe(0)
+    expect(await metricValue(registry, 'gateway_circuit_breaker_transitions_total', { upstream: 'catalog', to: 'open' })).toBeGreaterThanOrEqual(1)
+    expect(await metricValue(registry, 'gateway_circuit_breaker_transitions_total', { upstream: 'catalog', to: 'closed' })).toBeGreaterThanOrEqual(1)
+  })
+})

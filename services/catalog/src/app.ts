@@ -1,0 +1,51 @@
+import { Registry } from 'prom-client'
+import { createBaseApp, postgresPlugin, redisPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import type { CatalogConfig } from './config.js'
+import { createCatalogMetrics } from './metrics.js'
+import { prepareDatabase } from './db/prepare-database.js'
+import { catalogDbPlugin } from './plugins/catalog-db.js'
+import { productPagesPlugin } from './plugins/product-pages.js'
+import { productRoutes } from './routes/products.js'
+import { categoryRoutes } from './routes/categories.js'
+
+export interface BuildOptions {
+  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
+  registry?: Registry
+  logger?: Partial<LoggerSettings>
+  /** Node process metrics; off by default in-process, on in server.ts. */
+  defaultMetrics?: boolean
+}
+
+/**
+ * The catalog, ready to listen: schema migrated (and seeded when empty, if configured), clients
+ * connected, routes registered. Tests and benchmarks call this in-process; only server.ts listens.
+ */
+export async function buildApp (config: CatalogConfig, opts: BuildOptions = {}): Promise<LabApp> {
+  const registry = opts.registry ?? new Registry()
+  const app = await createBaseApp({
+    logger: { service: 'catalog', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
+    registry,
+    defaultMetrics: opts.defaultMetrics ?? false
+  })
+  try {
+    await prepareDatabase({
+      connectionString: config.DATABASE_URL,
+      applicationName: `${config.INSTANCE_ID}-boot`,
+      seed: config.SEED_ON_BOOT ? { categories: config.SEED_CATEGORIES, products: config.SEED_PRODUCTS, reviews: config.SEED_REVIEWS } : undefined,
+      log: app.log
+    })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+
+  const metrics = createCatalogMetrics(registry)
+  await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
+  // Redis is not needed to be ready: the cache fails open to Postgres when Redis is away.
+  await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, requiredForReadiness: false })
+  await app.register(catalogDbPlugin, { metrics })
+  await app.register(productPagesPlugin, { config, metrics })
+  await app.register(productRoutes)
+  await app.register(categoryRoutes)
+  return app
+}
