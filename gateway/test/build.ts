@@ -32,12 +32,4 @@ export async function buildGateway (env: Record<string, string>): Promise<{ app:
   return { app, url: `http://127.0.0.1:${port}`, registry }
 }
 
-/** The current value of a metric series (0 when absent). */
-export async function metricValue (registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const metric = registry.getSingleMetric(name)
-  if (metric === undefined) return 0
-  const { values } = await metric.get()
-  return values
-    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
-    .reduce((sum, v) => sum + v.value, 0)
-}
+export { metricValue } from '@lab/testkit'

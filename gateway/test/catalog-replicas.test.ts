@@ -77,9 +77,9 @@ describe('gateway in front of two catalog replicas', () => {
     const [victim, survivor] = replicas
     const { url, registry } = await buildGateway({ CATALOG_UPSTREAMS: replicas.map((r) => r.url).join(',') })
     const statuses: number[] = []
-    let running = true
+    const traffic = { running: true }
     const load = Promise.all(Array.from({ length: 4 }, async (_, worker) => {
-      for (let i = 0; running; i++) {
+      for (let i = 0; traffic.running; i++) {
         const res = await fetch(`${url}/catalog/products/${1 + ((worker * 7 + i) % 50)}`)
         statuses.push(res.status)
         await res.arrayBuffer()
@@ -96,7 +96,7 @@ describe('gateway in front of two catalog replicas', () => {
     await waitFor(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 1, 3000)
     const victimBefore = await metricValue(registry, 'gateway_upstream_requests_total', { replica: victim.replica, outcome: 'response' })
     await new Promise((resolve) => setTimeout(resolve, 500))
-    running = false
+    traffic.running = false
     await load
     const victimAfter = await metricValue(registry, 'gateway_upstream_requests_total', { replica: victim.replica, outcome: 'response' })
 

@@ -63,4 +63,3 @@ function forwardedHeaders (request: FastifyRequest): Record<string, string> {
   headers['x-forwarded-for'] = prior === undefined ? request.ip : `${String(prior)}, ${request.ip}`
   return headers
 }
-

@@ -54,9 +54,10 @@ export function startHealthChecks (upstream: string, replicas: readonly Replica[
     }
   }
 
-  const timer = setInterval(() => { for (const r of replicas) void check(r) }, settings.intervalMs)
+  const checkAll = () => { for (const r of replicas) check(r).catch(() => {}) }
+  const timer = setInterval(checkAll, settings.intervalMs)
   timer.unref()
-  for (const r of replicas) void check(r)
+  checkAll()
   return () => {
     stopped = true
     clearInterval(timer)

@@ -41,12 +41,4 @@ export async function listen (app: LabApp): Promise<string> {
   return `http://127.0.0.1:${address.port}`
 }
 
-/** The current value of a counter series (0 when absent). */
-export async function counterValue (registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
-  const metric = registry.getSingleMetric(name)
-  if (metric === undefined) return 0
-  const { values } = await metric.get()
-  return values
-    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
-    .reduce((sum, v) => sum + v.value, 0)
-}
+export { metricValue as counterValue } from '@lab/testkit'

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client'
-import { testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { metricValue, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { buildApp } from '../src/app.js'
 import { loadCatalogConfig } from '../src/config.js'
@@ -38,18 +38,10 @@ export async function buildCatalog (env: Record<string, string>): Promise<Catalo
   return { app, registry }
 }
 
-/** The current value of a metric series, summed over the series matching `labels` (0 when absent). */
-export async function metricValue (registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const metric = registry.getSingleMetric(name)
-  if (metric === undefined) return 0
-  const { values } = await metric.get()
-  return values
-    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
-    .reduce((sum, v) => sum + v.value, 0)
-}
-
 /** Product-page reads that reached Postgres, summed over several replicas. */
 export async function pageQueries (...instances: CatalogUnderTest[]): Promise<number> {
   const counts = await Promise.all(instances.map(async (i) => await metricValue(i.registry, 'catalog_db_queries_total', { query: 'product_page' })))
   return counts.reduce((a, b) => a + b, 0)
 }
+
+export { metricValue }
