@@ -6,7 +6,9 @@ PNPM_VERSION=10.34.9
 LAB_ROOT=${LAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LAB_HOME=${LAB_HOME:-$LAB_ROOT/.lab}
 LAB_TOOLS="$LAB_HOME/tools"
-export LAB_ROOT LAB_HOME
+# When this command started, so the runner can report the whole wait (bootstrap and install included).
+LAB_STARTED_MS=$(date +%s%3N)
+export LAB_ROOT LAB_HOME LAB_STARTED_MS
 
 lab_step() { printf '\033[1;34m[lab]\033[0m %s\n' "$*" >&2; }
 lab_fail() { printf '\033[1;31m[lab] %s\033[0m\n' "$*" >&2; exit 1; }

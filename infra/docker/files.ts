@@ -1,0 +1,64 @@
+import { Document, isScalar, isSeq, Scalar, visit } from 'yaml'
+import { DATABASES, DB_USER } from '../topology.js'
+import { prometheusConfig } from '../config/prometheus.js'
+import { toxiproxyConfig } from '../config/toxiproxy.js'
+import { composeFile } from './compose.js'
+import { grafanaDashboardProviders, grafanaDatasources } from './grafana.js'
+import { GENERATED_HEADER, GENERATED_PATHS } from './paths.js'
+
+export interface GeneratedFile {
+  /** Relative to the repository root. */
+  path: string
+  content: string
+}
+
+/**
+ * YAML 1.1 output: docker-compose 1.29 (PyYAML) and Prometheus read YAML 1.1, where an unquoted
+ * `no`, `on` or `22:22` is not a string; in 1.1 mode the serializer quotes those. No line folding.
+ * Healthcheck commands go on one line, every item double-quoted (PyYAML rejects some plain scalars in
+ * flow sequences, e.g. one containing `?`).
+ */
+function yaml (value: unknown, comment: string[] = []): string {
+  const header = [GENERATED_HEADER, ...comment].map((line) => `# ${line}`.trimEnd()).join('\n')
+  const doc = new Document(value, { version: '1.1' })
+  visit(doc, {
+    Pair (_key, pair) {
+      if (!isScalar(pair.key) || pair.key.value !== 'test' || !isSeq(pair.value)) return
+      pair.value.flow = true
+      for (const item of pair.value.items) if (isScalar(item)) item.type = Scalar.QUOTE_DOUBLE
+    }
+  })
+  return `${header}\n${doc.toString({ lineWidth: 0 })}`
+}
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`
+
+/** One database per data-owning service, created by the postgres image's entrypoint on first start. */
+function postgresInitSql (): string {
+  const lines = [
+    `-- ${GENERATED_HEADER}`,
+    '-- Run once by the postgres image (docker-entrypoint-initdb.d), on an empty data volume, as the lab user.',
+    ...DATABASES.map((db) => `CREATE DATABASE ${quoteIdent(db)} OWNER ${quoteIdent(DB_USER)};`)
+  ]
+  return `${lines.join('\n')}\n`
+}
+
+/** Every file `pnpm generate` writes, derived from infra/topology.ts. */
+export function generatedFiles (): GeneratedFile[] {
+  return [
+    {
+      path: GENERATED_PATHS.compose,
+      content: yaml(composeFile(), [
+        '',
+        'The whole lab: `docker compose up -d --build`; gateway http://localhost:8080, Grafana http://localhost:3000,',
+        'Prometheus http://localhost:9090, Toxiproxy API http://localhost:8474 (published on the loopback only).'
+      ])
+    },
+    { path: GENERATED_PATHS.prometheus, content: yaml(prometheusConfig('docker')) },
+    // JSON has no comments: Toxiproxy reads a bare array of proxies. The drift test guards it instead.
+    { path: GENERATED_PATHS.toxiproxy, content: `${JSON.stringify(toxiproxyConfig('docker'), null, 2)}\n` },
+    { path: GENERATED_PATHS.postgresInit, content: postgresInitSql() },
+    { path: GENERATED_PATHS.grafanaDatasource, content: yaml(grafanaDatasources()) },
+    { path: GENERATED_PATHS.grafanaDashboardProvider, content: yaml(grafanaDashboardProviders()) }
+  ]
+}

@@ -1,0 +1,21 @@
+export const HELP = `Usage: ./lab <command> [options]
+
+Runs the lab natively: PostgreSQL, Redis, Kafka, Toxiproxy, Prometheus and the Node services as
+processes on 127.0.0.1, with their state under LAB_HOME (default .lab/).
+
+Commands:
+  up [-d|--detach] [--infra-only] [--fast]
+                      start everything that is not running yet and wait until all are healthy; then
+                      follow the services' logs until Ctrl-C, which stops the lab (-d returns instead).
+                      --infra-only: only the infrastructure; --fast: test-only durability (no fsync)
+  down [--wipe]       stop everything (data kept; --wipe deletes the data dirs too)
+  status              each component's pid, port, health and memory
+  logs [name...] [-f] [--req <requestId>]
+                      print (-f: and follow) the logs, prefixed with the component's name; --req keeps
+                      only the lines of one request
+  test [--keep-infra] [vitest args...]
+                      start the test infrastructure (fast mode), run lint, typecheck and vitest, stop
+                      what it started (unless --keep-infra); ends with "N passed, N failed"
+  help                this text
+
+Logs: <LAB_HOME>/logs/<name>.log   PIDs: <LAB_HOME>/run/<name>.pid`

@@ -1,0 +1,46 @@
+import { infra, KAFKA_CONTROLLER_PORT, services } from '../../topology.js'
+import type { LabPaths } from '../paths.js'
+import type { Component } from './component.js'
+import { kafkaComponent } from './kafka.js'
+import { nodeServiceComponent } from './node-service.js'
+import { postgresComponent } from './postgres.js'
+import { prometheusComponent } from './prometheus.js'
+import { redisComponent } from './redis.js'
+import { toxiproxyComponent } from './toxiproxy.js'
+
+/** What the tests need running (Prometheus is for watching the lab, not for tests). */
+export const TEST_INFRA = ['postgres', 'redis', 'kafka', 'toxiproxy']
+
+/** Every process of the native lab, infrastructure first, in the topology's order. */
+export function allComponents (paths: LabPaths): Component[] {
+  const components: Component[] = []
+  for (const c of infra) {
+    if (!c.native) continue
+    const port = c.ports.native
+    switch (c.kind) {
+      case 'postgres': components.push(postgresComponent(paths, port)); break
+      case 'redis': components.push(redisComponent(paths, port)); break
+      case 'kafka': components.push(kafkaComponent(paths, port, KAFKA_CONTROLLER_PORT.native)); break
+      case 'toxiproxy': components.push(toxiproxyComponent(paths, port)); break
+      case 'prometheus': components.push(prometheusComponent(paths, port)); break
+      default: throw new Error(`the native runner cannot run ${c.name} (${c.kind})`)
+    }
+  }
+  return [...components, ...services.map(nodeServiceComponent)]
+}
+
+/** The named components and everything they depend on, dependencies first. */
+export function withDependencies (all: Component[], names: string[]): Component[] {
+  const byName = new Map(all.map((c) => [c.name, c]))
+  const ordered: Component[] = []
+  const visit = (name: string, path: string[]) => {
+    const component = byName.get(name)
+    if (component === undefined) throw new Error(`unknown component '${name}' (known: ${[...byName.keys()].join(', ')})`)
+    if (path.includes(name)) throw new Error(`dependency cycle: ${[...path, name].join(' → ')}`)
+    if (ordered.includes(component)) return
+    for (const dep of component.dependsOn) visit(dep, [...path, name])
+    ordered.push(component)
+  }
+  for (const name of names) visit(name, [])
+  return ordered
+}
