@@ -16,6 +16,9 @@ Commands:
   test [--keep-infra] [vitest args...]
                       start the test infrastructure (fast mode), run lint, typecheck and vitest, stop
                       what it started (unless --keep-infra); ends with "N passed, N failed"
+  bench [--duration s] [--connections n]
+                      restart the lab and measure: time to healthy, throughput and latency of the
+                      product page (miss, hit, direct and through the gateway), peak memory
   help                this text
 
 Logs: <LAB_HOME>/logs/<name>.log   PIDs: <LAB_HOME>/run/<name>.pid`
