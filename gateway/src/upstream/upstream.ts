@@ -36,9 +36,13 @@ class UpstreamServerError extends Error {
 
 /** The request never reached the replica: a retry elsewhere is safe whatever the method. */
 const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH'])
-/** The connection broke mid-way (e.g. the replica was killed): only idempotent methods may be retried. */
+/**
+ * The connection broke mid-way (e.g. the replica was killed): the request may have taken effect, so
+ * only safe methods are retried. PUT and DELETE are idempotent in HTTP's terms, but a retried PUT would
+ * still bump the catalog's row version a second time.
+ */
 const BROKEN_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'])
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const
 
 /**
@@ -161,5 +165,5 @@ export class Upstream {
 function isRetryable (err: unknown, method: string): boolean {
   const code = (err as { code?: string }).code
   if (code === undefined) return false
-  return NOT_SENT_ERRORS.has(code) || (BROKEN_ERRORS.has(code) && IDEMPOTENT.has(method))
+  return NOT_SENT_ERRORS.has(code) || (BROKEN_ERRORS.has(code) && SAFE_METHODS.has(method))
 }
