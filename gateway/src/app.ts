@@ -29,7 +29,14 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
     redis: app.redis,
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
     registry,
-    defaultPolicy: { algorithm: config.RATE_LIMIT_ALGORITHM, max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }
+    defaultPolicy: { algorithm: config.RATE_LIMIT_ALGORITHM, max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+    redisBreaker: {
+      timeoutMs: config.REDIS_BREAKER_TIMEOUT_MS,
+      errorThresholdPercentage: config.REDIS_BREAKER_ERROR_THRESHOLD_PERCENT,
+      volumeThreshold: config.REDIS_BREAKER_VOLUME_THRESHOLD,
+      resetTimeoutMs: config.REDIS_BREAKER_RESET_TIMEOUT_MS,
+      metrics: metrics.breakers
+    }
   })
   await app.register(proxyRoute, { prefix: '/catalog', upstream: app.upstreams.catalog })
   return app

@@ -28,7 +28,19 @@ export const GatewayConfigSchema = Type.Object({
   RATE_LIMIT_ALGORITHM: Type.Union([Type.Literal('fixed-window'), Type.Literal('sliding-window'), Type.Literal('token-bucket')], { default: 'sliding-window' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 100 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 100, default: 1000 }),
-  RATE_LIMIT_KEY_PREFIX: Type.String({ default: 'gw:rl:' })
+  RATE_LIMIT_KEY_PREFIX: Type.String({ default: 'gw:rl:' }),
+  /**
+   * Circuit breaker around the rate limiter's Redis calls: a decision slower than this lets the request
+   * through and counts as a failure. Redis answers in about 1 ms; the margin absorbs event-loop stalls,
+   * and stays under the client's own 250 ms command timeout so the breaker is the one that decides.
+   */
+  REDIS_BREAKER_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 200 }),
+  /** Open after more than this share of failed decisions (percent) ... */
+  REDIS_BREAKER_ERROR_THRESHOLD_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  /** ... among at least this many in the rolling window (10 s) ... */
+  REDIS_BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),
+  /** ... and probe Redis again (half-open) after this long; meanwhile every request is let through. */
+  REDIS_BREAKER_RESET_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 })
 })
 
 export type GatewayConfig = Static<typeof GatewayConfigSchema>

@@ -1,8 +1,14 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
+import { createBreakerMetrics } from '@lab/platform'
 
-/** The gateway's own metric families (RED metrics per route come from @lab/platform). */
+/**
+ * The gateway's own metric families (RED metrics per route come from @lab/platform). Its breakers, one
+ * per upstream (`breaker="catalog"`) and one around Redis for rate limiting (`breaker="redis"`), share
+ * the lab's `circuit_breaker_*` family.
+ */
 export function createGatewayMetrics (registry: Registry) {
   return {
+    breakers: createBreakerMetrics(registry),
     upstreamRequests: new Counter({
       name: 'gateway_upstream_requests_total',
       help: 'Requests the gateway sent upstream, by upstream, replica and outcome (response, error, timeout)',
@@ -11,7 +17,7 @@ export function createGatewayMetrics (registry: Registry) {
     }),
     upstreamRejected: new Counter({
       name: 'gateway_upstream_rejected_total',
-      help: 'Requests answered by the gateway without reaching the upstream, by reason (breaker_open, no_healthy_replica)',
+      help: 'Requests answered by the gateway without reaching the upstream because no replica was in rotation (reason no_healthy_replica); refusals of an open breaker are in circuit_breaker_rejected_total',
       labelNames: ['upstream', 'reason'] as const,
       registers: [registry]
     }),
@@ -25,18 +31,6 @@ export function createGatewayMetrics (registry: Registry) {
       name: 'gateway_upstream_outstanding_requests',
       help: 'Requests in flight to each replica (what least-outstanding balancing compares)',
       labelNames: ['upstream', 'replica'] as const,
-      registers: [registry]
-    }),
-    breakerState: new Gauge({
-      name: 'gateway_circuit_breaker_state',
-      help: 'Circuit breaker per upstream: 0 closed, 1 half-open, 2 open',
-      labelNames: ['upstream'] as const,
-      registers: [registry]
-    }),
-    breakerTransitions: new Counter({
-      name: 'gateway_circuit_breaker_transitions_total',
-      help: 'Circuit breaker state changes per upstream, by the state entered',
-      labelNames: ['upstream', 'to'] as const,
       registers: [registry]
     })
   }

@@ -125,7 +125,7 @@ describe('gateway in front of two catalog replicas', () => {
       const body = await res.json() as { code: string }
       expect(['GATEWAY_UPSTREAM_UNAVAILABLE', 'GATEWAY_NO_HEALTHY_REPLICA']).toContain(body.code)
     }
-    expect(await metricValue(registry, 'gateway_circuit_breaker_state', { upstream: 'catalog' })).toBe(2)
+    expect(await metricValue(registry, 'circuit_breaker_state', { breaker: 'catalog' })).toBe(2)
     const res = await fetch(`${url}/catalog/products/1`)
     expect(res.headers.get('retry-after')).toBe('1')
 
@@ -135,8 +135,8 @@ describe('gateway in front of two catalog replicas', () => {
       await probe.arrayBuffer()
       return probe.status === 200
     }, 5000)
-    expect(await metricValue(registry, 'gateway_circuit_breaker_state', { upstream: 'catalog' })).toBe(0)
-    expect(await metricValue(registry, 'gateway_circuit_breaker_transitions_total', { upstream: 'catalog', to: 'open' })).toBeGreaterThanOrEqual(1)
-    expect(await metricValue(registry, 'gateway_circuit_breaker_transitions_total', { upstream: 'catalog', to: 'closed' })).toBeGreaterThanOrEqual(1)
+    expect(await metricValue(registry, 'circuit_breaker_state', { breaker: 'catalog' })).toBe(0)
+    expect(await metricValue(registry, 'circuit_breaker_transitions_total', { breaker: 'catalog', to: 'open' })).toBeGreaterThanOrEqual(1)
+    expect(await metricValue(registry, 'circuit_breaker_transitions_total', { breaker: 'catalog', to: 'closed' })).toBeGreaterThanOrEqual(1)
   })
 })

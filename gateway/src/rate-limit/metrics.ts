@@ -3,7 +3,8 @@ import { ALGORITHMS } from './policy.js'
 
 /**
  * Rate-limit metric families. Labels are bounded: three algorithms × two decisions. Every series starts
- * at 0 so a dashboard shows "no rejections" rather than "no data".
+ * at 0 so a dashboard shows "no rejections" rather than "no data". Which fail-opens never reached
+ * Redis is in `circuit_breaker_rejected_total{breaker="redis"}` (the breaker in plugin.ts).
  */
 export function createRateLimitMetrics (registry: Registry) {
   const decisions = new Counter({
@@ -14,7 +15,7 @@ export function createRateLimitMetrics (registry: Registry) {
   })
   const errors = new Counter({
     name: 'gateway_rate_limit_errors_total',
-    help: 'Requests let through without a decision because Redis failed (fail-open), by algorithm',
+    help: 'Requests let through without a decision (fail-open) because Redis failed or timed out, or its circuit breaker refused the call, by algorithm',
     labelNames: ['algorithm'] as const,
     registers: [registry]
   })

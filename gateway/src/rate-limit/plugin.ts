@@ -3,8 +3,10 @@ import fastifyRateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
 import type { FastifyRequest, RouteOptions } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { Registry } from 'prom-client'
+import { createBreaker, type Breaker, type BreakerMetrics, type BreakerSettings } from '@lab/platform'
 import { RateLimitedError } from '../errors.js'
 import { createFixedWindowLimiter } from './fixed-window.js'
+import type { Limiter } from './limiter.js'
 import { createRateLimitMetrics } from './metrics.js'
 import { assertValidPolicy, type RateLimitAlgorithm, type RateLimitPolicy } from './policy.js'
 import { createSlidingWindowLimiter } from './sliding-window.js'
@@ -17,6 +19,8 @@ export interface RateLimitPluginOptions {
    * queue, short command timeout); with a queueing client, requests would wait instead of failing open.
    */
   redis: Redis
+  /** The circuit breaker every limiter call goes through (named `redis` in `circuit_breaker_*`). */
+  redisBreaker: BreakerSettings & { metrics: BreakerMetrics }
   /** Prefix of every key the limiters write, e.g. `gw:rl:`. */
   keyPrefix: string
   /** The policy of every route that does not set `config.rateLimitPolicy`. */
@@ -38,18 +42,25 @@ export interface RateLimitPluginOptions {
  * `RateLimit-Remaining` and `RateLimit-Reset`, plus `Retry-After` on a 429, whose body is the lab's
  * error body (the plugin throws the built error; the lab's error handler answers it, keeping the headers).
  * When Redis fails, the request is let through and counted (`skipOnError`).
+ *
+ * Every limiter call goes through a circuit breaker: a Redis that is down fails fast anyway (no offline
+ * queue), but a *slow* one would make every request wait for the timeout before failing open. Once the
+ * breaker opens, requests are let through at once without touching Redis; after the reset timeout one
+ * request probes Redis, and limiting resumes when it answers.
  * @see https://github.com/fastify/fastify-rate-limit
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/
  */
 export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, opts) => {
   assertValidPolicy(opts.defaultPolicy, 'rate-limit defaultPolicy')
+  const breaker = createBreaker({ name: 'redis', ...opts.redisBreaker, log: app.log })
+  app.addHook('onClose', async () => { breaker.shutdown() })
   const Store = defaultPolicyStore({
     keyPrefix: opts.keyPrefix,
     defaultAlgorithm: opts.defaultPolicy.algorithm,
     limiters: {
-      'fixed-window': createFixedWindowLimiter(opts.redis),
-      'sliding-window': createSlidingWindowLimiter(opts.redis),
-      'token-bucket': createTokenBucketLimiter(opts.redis)
+      'fixed-window': behind(breaker, createFixedWindowLimiter(opts.redis)),
+      'sliding-window': behind(breaker, createSlidingWindowLimiter(opts.redis)),
+      'token-bucket': behind(breaker, createTokenBucketLimiter(opts.redis))
     },
     metrics: createRateLimitMetrics(opts.registry),
     log: app.log,
@@ -69,6 +80,11 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, opts) => {
     errorResponseBuilder: (_request, context) => new RateLimitedError(context.after)
   })
 }, { name: 'gateway-rate-limit', dependencies: ['lab-errors'] })
+
+/** The limiter, with each call through the breaker: refused at once (EOPENBREAKER) while it is open. */
+function behind (breaker: Breaker, limiter: Limiter): Limiter {
+  return async (key, max, windowMs) => await breaker.run(async () => await limiter(key, max, windowMs))
+}
 
 /** What a route's `config.rateLimit` becomes: the plugin's options, plus the algorithm for our store. */
 type RouteRateLimit = RateLimitOptions & { algorithm: RateLimitAlgorithm }

@@ -1,5 +1,5 @@
-import CircuitBreaker from 'opossum'
 import type { FastifyBaseLogger } from 'fastify'
+import { createBreaker, isBreakerOpenError, type Breaker } from '@lab/platform'
 import type { IncomingHttpHeaders } from 'undici/types/header.js'
 import { createBalancer, type BalancingStrategy } from './balancer.js'
 import { ejectReplica, startHealthChecks, type HealthCheckSettings } from './health-checker.js'
@@ -43,7 +43,6 @@ const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHO
  */
 const BROKEN_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'])
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
-const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const
 
 /**
  * An upstream service behind the gateway: its replicas (balanced, health-checked) and one circuit
@@ -53,23 +52,15 @@ const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const
  */
 export class Upstream {
   readonly replicas: Replica[]
-  readonly breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>
+  readonly breaker: Breaker
   private readonly pick
   private readonly stopChecks: () => void
 
   constructor (private readonly settings: UpstreamSettings, private readonly metrics: GatewayMetrics, private readonly log: FastifyBaseLogger) {
     this.replicas = settings.urls.map((url) => new Replica(url, replicaName(url)))
     this.pick = createBalancer(settings.balancing)
-    this.breaker = new CircuitBreaker((req: UpstreamRequest) => this.sendToAReplica(req), {
-      name: settings.name,
-      timeout: settings.timeoutMs,
-      errorThresholdPercentage: settings.breaker.errorThresholdPercentage,
-      volumeThreshold: settings.breaker.volumeThreshold,
-      resetTimeout: settings.breaker.resetTimeoutMs,
-      rollingCountTimeout: 10_000,
-      rollingCountBuckets: 10
-    })
-    this.observeBreaker()
+    // The breaker's timeout bounds the whole call, a retry on a second replica included.
+    this.breaker = createBreaker({ name: settings.name, timeoutMs: settings.timeoutMs, ...settings.breaker, metrics: metrics.breakers, log })
     const onChange = (r: Replica) => { metrics.replicaHealthy.set({ upstream: settings.name, replica: r.name }, r.healthy ? 1 : 0) }
     for (const r of this.replicas) onChange(r)
     this.stopChecks = startHealthChecks(settings.name, this.replicas, settings.health, log, onChange)
@@ -78,12 +69,12 @@ export class Upstream {
   /** Sends a request through the breaker; answers the upstream's response or throws a 503/504 error. */
   async forward (req: UpstreamRequest): Promise<UpstreamResponse> {
     try {
-      return await this.breaker.fire(req)
+      return await this.breaker.run(async () => await this.sendToAReplica(req))
     } catch (err) {
       if (err instanceof UpstreamServerError) return err.response
       const code = (err as { code?: string }).code
-      if (code === 'EOPENBREAKER') {
-        this.metrics.upstreamRejected.inc({ upstream: this.settings.name, reason: 'breaker_open' })
+      // Counted by the breaker itself, in circuit_breaker_rejected_total{breaker="<upstream>"}.
+      if (isBreakerOpenError(err)) {
         const retryAfter = String(Math.ceil(this.settings.breaker.resetTimeoutMs / 1000))
         throw Object.assign(new UpstreamUnavailableError(this.settings.name, 'circuit breaker open'), { expose: true, headers: { 'retry-after': retryAfter } })
       }
@@ -140,19 +131,6 @@ export class Upstream {
       replica.outstanding--
       this.metrics.outstanding.set(labels, replica.outstanding)
     }
-  }
-
-  private observeBreaker (): void {
-    const upstream = this.settings.name
-    const enter = (state: keyof typeof BREAKER_STATE) => () => {
-      this.metrics.breakerState.set({ upstream }, BREAKER_STATE[state])
-      this.metrics.breakerTransitions.inc({ upstream, to: state === 'halfOpen' ? 'half_open' : state })
-      this.log.warn({ upstream, state }, 'circuit breaker state changed')
-    }
-    this.metrics.breakerState.set({ upstream }, BREAKER_STATE.closed)
-    this.breaker.on('open', enter('open'))
-    this.breaker.on('halfOpen', enter('halfOpen'))
-    this.breaker.on('close', enter('closed'))
   }
 
   async close (): Promise<void> {

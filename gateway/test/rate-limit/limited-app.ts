@@ -3,7 +3,7 @@ import type { FastifyContextConfig } from 'fastify'
 import type { Redis } from 'ioredis'
 import { Registry } from 'prom-client'
 import { onTestFinished } from 'vitest'
-import { createBaseApp, errorResponses, type LabApp } from '@lab/platform'
+import { createBaseApp, createBreakerMetrics, errorResponses, type BreakerSettings, type LabApp } from '@lab/platform'
 import { rateLimitPlugin } from '../../src/rate-limit/plugin.js'
 import type { RateLimitPolicy } from '../../src/rate-limit/policy.js'
 
@@ -13,6 +13,13 @@ export interface LimitedAppOptions {
   defaultPolicy: RateLimitPolicy
   /** Dummy routes answering 200 `{ ok: true }`: path → its own policy, `false` (not limited) or `'default'`. */
   routes: Record<string, RateLimitPolicy | false | 'default'>
+  /** Overrides of {@link testRedisBreaker}'s settings. */
+  redisBreaker?: Partial<BreakerSettings>
+}
+
+/** The Redis breaker's options for a test app: quick to open (5 failures) and to probe again (1 s). */
+export function testRedisBreaker (registry: Registry, settings: Partial<BreakerSettings> = {}) {
+  return { timeoutMs: 200, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000, ...settings, metrics: createBreakerMetrics(registry) }
 }
 
 /**
@@ -23,7 +30,13 @@ export async function buildLimitedApp (opts: LimitedAppOptions): Promise<{ app: 
   const registry = new Registry()
   const app = await createBaseApp({ logger: { service: 'rate-limit-test', level: 'silent', pretty: false }, registry, defaultMetrics: false })
   onTestFinished(async () => { await app.close() })
-  await app.register(rateLimitPlugin, { redis: opts.redis, keyPrefix: opts.keyPrefix, defaultPolicy: opts.defaultPolicy, registry })
+  await app.register(rateLimitPlugin, {
+    redis: opts.redis,
+    keyPrefix: opts.keyPrefix,
+    defaultPolicy: opts.defaultPolicy,
+    registry,
+    redisBreaker: testRedisBreaker(registry, opts.redisBreaker)
+  })
   const schema = { response: { 200: Type.Object({ ok: Type.Boolean() }), ...errorResponses(429) } }
   for (const [url, policy] of Object.entries(opts.routes)) {
     const config: FastifyContextConfig = policy === 'default' ? {} : policy === false ? { rateLimit: false } : { rateLimitPolicy: policy }

@@ -5,7 +5,7 @@ import { testInfra, uniqueName } from '@lab/testkit'
 import { createBaseApp } from '@lab/platform'
 import { rateLimitPlugin } from '../../src/rate-limit/plugin.js'
 import type { RateLimitPolicy } from '../../src/rate-limit/policy.js'
-import { buildLimitedApp } from './limited-app.js'
+import { buildLimitedApp, testRedisBreaker } from './limited-app.js'
 
 const redis = new Redis(testInfra().redisUrl)
 const filePrefix = uniqueName('rl_route')
@@ -83,7 +83,8 @@ describe('per-route rate-limit policies', () => {
   it('refuses, at registration, a route with an invalid policy or with both rateLimitPolicy and rateLimit', async () => {
     const app = await createBaseApp({ logger: { service: 'rate-limit-test', level: 'silent', pretty: false }, registry: new Registry(), defaultMetrics: false })
     onTestFinished(async () => { await app.close() })
-    await app.register(rateLimitPlugin, { redis, keyPrefix: newPrefix(), registry: new Registry(), defaultPolicy: { algorithm: 'token-bucket', max: 5, windowMs: 1000 } })
+    const registry = new Registry()
+    await app.register(rateLimitPlugin, { redis, keyPrefix: newPrefix(), registry, defaultPolicy: { algorithm: 'token-bucket', max: 5, windowMs: 1000 }, redisBreaker: testRedisBreaker(registry) })
     const handler = async () => ({ ok: true })
     const invalid = { algorithm: 'token-bucket', max: 0, windowMs: 1000 } satisfies RateLimitPolicy
     expect(() => app.get('/zero', { config: { rateLimitPolicy: invalid } }, handler)).toThrow(/route GET \/zero: rate-limit max must be an integer >= 1/)
@@ -98,7 +99,8 @@ describe('per-route rate-limit policies', () => {
       redis,
       keyPrefix: newPrefix(),
       registry: new Registry(),
-      defaultPolicy: { algorithm: 'sliding-window', max: 10, windowMs: 0 }
+      defaultPolicy: { algorithm: 'sliding-window', max: 10, windowMs: 0 },
+      redisBreaker: testRedisBreaker(new Registry())
     })).rejects.toThrow(/rate-limit defaultPolicy: rate-limit windowMs must be an integer >= 1/)
   })
 })

@@ -8,3 +8,4 @@ export { requestIdOptions, requestIdPlugin, REQUEST_ID_HEADER } from './request-
 export { postgresPlugin, type PostgresOptions } from './postgres.js'
 export { redisPlugin, createRedisClient, type RedisOptions } from './redis.js'
 export { serve } from './server.js'
+export { createBreaker, createBreakerMetrics, isBreakerOpenError, type Breaker, type BreakerMetrics, type BreakerOptions, type BreakerSettings, type BreakerState } from './breaker.js'

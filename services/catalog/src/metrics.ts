@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { createBreakerMetrics } from '@lab/platform'
 import { QUERY_NAMES } from './db/query.js'
 
 /**
@@ -8,6 +9,8 @@ import { QUERY_NAMES } from './db/query.js'
 export function createCatalogMetrics (registry: Registry) {
   const registers = [registry]
   const metrics = {
+    /** The lab's `circuit_breaker_*` family; the catalog's one breaker is `redis`, around the cache. */
+    breakers: createBreakerMetrics(registry),
     cacheRequests: new Counter({
       name: 'cache_requests_total',
       help: 'Cache-aside reads by result: hit, miss (loaded from Postgres), bypass (Redis unavailable), negative_hit (known-missing id)',
@@ -31,17 +34,6 @@ export function createCatalogMetrics (registry: Registry) {
       help: 'Keys whose delete-on-write failed (Redis down) and will be deleted when Redis answers again',
       registers
     }),
-    breakerState: new Gauge({
-      name: 'cache_breaker_state',
-      help: 'Circuit breaker around Redis: 0 closed, 1 half-open, 2 open',
-      registers
-    }),
-    breakerTransitions: new Counter({
-      name: 'cache_breaker_transitions_total',
-      help: 'Circuit breaker around Redis: transitions, by the state entered',
-      labelNames: ['state'] as const,
-      registers
-    }),
     dbQueries: new Counter({
       name: 'catalog_db_queries_total',
       help: 'PostgreSQL queries run by the catalog, by query name',
@@ -60,10 +52,9 @@ export function createCatalogMetrics (registry: Registry) {
   for (const result of ['hit', 'miss', 'bypass', 'negative_hit']) metrics.cacheRequests.inc({ result }, 0)
   for (const operation of ['get', 'lock', 'poll', 'set', 'unlock', 'delete']) metrics.cacheErrors.inc({ operation }, 0)
   for (const scope of ['local', 'remote']) metrics.singleFlightCoalesced.inc({ scope }, 0)
-  for (const state of ['open', 'half_open', 'closed']) metrics.breakerTransitions.inc({ state }, 0)
   for (const query of QUERY_NAMES) metrics.dbQueries.inc({ query }, 0)
   return metrics
 }
 
 export type CatalogMetrics = ReturnType<typeof createCatalogMetrics>
-export type CacheMetrics = Pick<CatalogMetrics, 'cacheRequests' | 'cacheErrors' | 'singleFlightCoalesced' | 'pendingInvalidations' | 'breakerState' | 'breakerTransitions'>
+export type CacheMetrics = Pick<CatalogMetrics, 'cacheRequests' | 'cacheErrors' | 'singleFlightCoalesced' | 'pendingInvalidations'>

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CacheMetrics } from '../metrics.js'
-import { isBreakerOpenError, type RedisBreaker } from './redis-breaker.js'
+import { isBreakerOpenError, type Breaker } from '@lab/platform'
 import { acquireLock, releaseLock, setIfLockHeld } from './redis-lock.js'
 import { SingleFlight } from './single-flight.js'
 import { ttlWithJitterMs } from './ttl.js'
@@ -39,7 +39,7 @@ export interface CacheRead<T> {
 
 export interface CacheAsideOptions {
   redis: Redis
-  breaker: RedisBreaker
+  breaker: Breaker
   metrics: CacheMetrics
   log: FastifyBaseLogger
   ttlSeconds: number

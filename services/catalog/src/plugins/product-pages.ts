@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
+import { createBreaker } from '@lab/platform'
 import type { CatalogConfig } from '../config.js'
 import type { CatalogMetrics } from '../metrics.js'
 import { CacheAside, type CacheRead } from '../cache/cache-aside.js'
-import { createRedisBreaker } from '../cache/redis-breaker.js'
 import type { ProductPage } from '../schemas/product.js'
 
 export interface ProductPages {
@@ -40,12 +40,16 @@ const keyOf = (id: number) => `product-page:v1:${id}`
 
 /** Wires the cache-aside pattern (src/cache/) to the product page query: decorated as `app.productPages`. */
 export const productPagesPlugin = fp<{ config: CatalogConfig, metrics: CatalogMetrics }>(async (app, { config, metrics }) => {
-  const breaker = createRedisBreaker({
+  // One breaker around every Redis call of the cache: a slow Redis costs the command timeout only until
+  // it opens; then reads go straight to Postgres (`x-cache: bypass`). Its timeout is a backstop behind
+  // the client's own command timeout.
+  const breaker = createBreaker({
+    name: 'redis',
     timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS * 2,
     errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENT,
     volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
     resetTimeoutMs: config.BREAKER_RESET_MS,
-    metrics,
+    metrics: metrics.breakers,
     log: app.log
   })
   const cache = new CacheAside<ProductPage>({

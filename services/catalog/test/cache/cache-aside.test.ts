@@ -4,15 +4,14 @@ import { randomUUID } from 'node:crypto'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { Redis } from 'ioredis'
-import { createRedisClient } from '@lab/platform'
+import { createBreaker, createRedisClient, type Breaker } from '@lab/platform'
 import { testInfra, uniqueName } from '@lab/testkit'
 import { CacheAside } from '../../src/cache/cache-aside.js'
-import { createRedisBreaker, type RedisBreaker } from '../../src/cache/redis-breaker.js'
 import { createCatalogMetrics } from '../../src/metrics.js'
 
 /** The pattern on its own, on the real Redis, with loaders the test controls. */
 let redis: Redis
-let breaker: RedisBreaker
+let breaker: Breaker
 const log = pino({ level: 'silent' })
 const LOCK_TTL_MS = 500
 
@@ -20,7 +19,7 @@ beforeAll(async () => {
   redis = createRedisClient({ url: testInfra().redisUrl, keyPrefix: `${uniqueName('cache-aside')}:` })
   await new Promise((resolve) => redis.once('ready', resolve))
   const metrics = createCatalogMetrics(new Registry())
-  breaker = createRedisBreaker({ timeoutMs: 500, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000, metrics, log })
+  breaker = createBreaker({ name: 'redis', timeoutMs: 500, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000, metrics: metrics.breakers, log })
 })
 
 afterAll(async () => {

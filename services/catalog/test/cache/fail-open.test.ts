@@ -39,7 +39,7 @@ async function timedGet (id: number) {
   return { status: res.statusCode, cache: res.headers['x-cache'], body: res.json(), ms: performance.now() - started }
 }
 
-const breakerState = async () => await metricValue(catalog.registry, 'cache_breaker_state')
+const breakerState = async () => await metricValue(catalog.registry, 'circuit_breaker_state', { breaker: 'redis' })
 
 /** Reads until the cache answers `hit` again (the half-open probe closed the breaker), or gives up. */
 async function untilHit (id: number, withinMs: number) {
@@ -61,14 +61,14 @@ describe('fail-open when Redis is cut or slow', () => {
     for (let i = 0; i < 10; i++) during.push(await timedGet(21))
     expect(during.every((r) => r.status === 200 && r.cache === 'bypass' && r.body.id === 21)).toBe(true)
     expect(await breakerState()).toBe(2)
-    expect(await metricValue(catalog.registry, 'cache_breaker_transitions_total', { state: 'open' })).toBeGreaterThanOrEqual(1)
+    expect(await metricValue(catalog.registry, 'circuit_breaker_transitions_total', { breaker: 'redis', to: 'open' })).toBeGreaterThanOrEqual(1)
     expect(await metricValue(catalog.registry, 'cache_requests_total', { result: 'bypass' })).toBeGreaterThanOrEqual(10)
 
     await proxy.enable()
     const back = await untilHit(21, RESET_MS * 8)
     expect(back.cache).toBe('hit')
     expect(await breakerState()).toBe(0)
-    expect(await metricValue(catalog.registry, 'cache_breaker_transitions_total', { state: 'closed' })).toBeGreaterThanOrEqual(1)
+    expect(await metricValue(catalog.registry, 'circuit_breaker_transitions_total', { breaker: 'redis', to: 'closed' })).toBeGreaterThanOrEqual(1)
   })
 
   it('stops paying the Redis timeout once the breaker is open (slow Redis)', async () => {
@@ -85,6 +85,7 @@ describe('fail-open when Redis is cut or slow', () => {
     for (let i = 0; i < 10; i++) whileOpen.push(await timedGet(22))
     expect(whileOpen.every((r) => r.status === 200 && r.cache === 'bypass')).toBe(true)
     expect(Math.max(...whileOpen.map((r) => r.ms))).toBeLessThan(150) // well under the 200 ms timeout
+    expect(await metricValue(catalog.registry, 'circuit_breaker_rejected_total', { breaker: 'redis' })).toBeGreaterThanOrEqual(10)
 
     await proxy.reset()
     expect((await untilHit(22, RESET_MS * 8)).cache).toBe('hit')
