@@ -1,8 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Registry } from 'prom-client'
 import { loggerOptions, type LoggerSettings } from './logger.js'
 import { requestIdOptions, requestIdPlugin } from './request-id.js'
+import { accessLogPlugin } from './access-log.js'
 import { metricsPlugin } from './metrics.js'
 import { healthPlugin } from './health.js'
 import { errorHandlerPlugin, ErrorBody } from './errors.js'
@@ -25,6 +26,8 @@ export interface BaseAppOptions {
 export async function createBaseApp (opts: BaseAppOptions): Promise<LabApp> {
   const app = Fastify({
     logger: loggerOptions(opts.logger),
+    // One access-log line per request (accessLogPlugin) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     ...requestIdOptions,
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     // Unknown properties are an error (400) where a schema forbids them, never silently dropped.
@@ -36,6 +39,7 @@ export async function createBaseApp (opts: BaseAppOptions): Promise<LabApp> {
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.addSchema(ErrorBody)
   await app.register(requestIdPlugin)
+  await app.register(accessLogPlugin)
   await app.register(metricsPlugin, { registry: opts.registry, defaultMetrics: opts.defaultMetrics })
   await app.register(healthPlugin)
   await app.register(errorHandlerPlugin)
