@@ -5,6 +5,7 @@ import { createGatewayMetrics } from './metrics.js'
 import { upstreamsPlugin } from './plugins/upstreams.js'
 import { rateLimitPlugin } from './rate-limit/plugin.js'
 import { proxyRoute } from './routes/proxy.js'
+import { routeTable } from './routes/table.js'
 
 export interface BuildOptions {
   registry?: Registry
@@ -38,6 +39,9 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
       metrics: metrics.breakers
     }
   })
-  await app.register(proxyRoute, { prefix: '/catalog', upstream: app.upstreams.catalog })
+  for (const { upstream: name, ...route } of routeTable(config)) {
+    const upstream = app.upstreams.get(name)
+    if (upstream !== undefined) await app.register(proxyRoute, { ...route, upstream })
+  }
   return app
 }

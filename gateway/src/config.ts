@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { loadConfig } from '@lab/platform'
 
+const UpstreamList = () => Type.String({ pattern: '^https?://[^,]+(,https?://[^,]+)*$' })
+
 export const GatewayConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
@@ -9,7 +11,15 @@ export const GatewayConfigSchema = Type.Object({
   LOG_PRETTY: Type.Boolean({ default: false }),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
   /** Comma-separated base URLs of the catalog replicas. */
-  CATALOG_UPSTREAMS: Type.String({ pattern: '^https?://[^,]+(,https?://[^,]+)*$' }),
+  CATALOG_UPSTREAMS: UpstreamList(),
+  /** The checkout services; a route is served only when its upstream is configured. */
+  INVENTORY_UPSTREAMS: Type.Optional(UpstreamList()),
+  ORDERS_UPSTREAMS: Type.Optional(UpstreamList()),
+  PAYMENTS_UPSTREAMS: Type.Optional(UpstreamList()),
+  NOTIFICATIONS_UPSTREAMS: Type.Optional(UpstreamList()),
+  /** Placing orders: its own token bucket per client, so a flood of orders cannot starve browsing. */
+  ORDERS_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 50 }),
+  ORDERS_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 100, default: 1000 }),
   LOAD_BALANCER: Type.Union([Type.Literal('least-outstanding'), Type.Literal('round-robin')], { default: 'least-outstanding' }),
   /** A request to an upstream that takes longer than this fails (and counts against the breaker). */
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 2000 }),

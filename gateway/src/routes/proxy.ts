@@ -1,25 +1,35 @@
-import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import { errorResponses, REQUEST_ID_HEADER } from '@lab/platform'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { Upstream } from '../upstream/upstream.js'
 
 /** Headers that describe one hop, not the message: never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length'])
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']
+/** On requests the gateway also drops host (the upstream's own) and content-length (recomputed for the checked body). */
+const REQUEST_SKIP = new Set([...HOP_BY_HOP, 'host', 'content-length'])
+const RESPONSE_SKIP = new Set(HOP_BY_HOP)
 
 export interface ProxyRouteOptions {
-  /** Path prefix at the gateway, e.g. `/catalog`; stripped before forwarding. */
-  prefix: string
+  /**
+   * Path prefix at the gateway, e.g. `/catalog`; both `<path>` and `<path>/*` are routed. (Not named
+   * `prefix`: Fastify's register() would apply that to every route itself.)
+   */
+  path: string
+  /** What `path` becomes upstream: `''` strips it (`/catalog/products/1` → `/products/1`). */
+  rewritePrefix: string
   upstream: Upstream
+  /** A long-lived response such as Server-Sent Events: streamed with no time limit between chunks. */
+  streaming?: boolean
   /** Route config (e.g. the rate-limit policy) applied to every proxied path. */
   config?: Record<string, unknown>
 }
 
 /**
- * Forwards `<prefix>/*` to an upstream. Bodies are checked here (JSON must parse, size within the
- * gateway's limit) so bad input is answered at the edge, then forwarded byte for byte.
+ * Forwards `<path>/*` to an upstream. Bodies are checked here (JSON must parse, size within the
+ * gateway's limit) so bad input is answered at the edge, then forwarded byte for byte; the answer is
+ * streamed back as it arrives.
  */
-export const proxyRoute = fp<ProxyRouteOptions>(async (app, { prefix, upstream, config }) => {
+export const proxyRoute: FastifyPluginAsync<ProxyRouteOptions> = async (app, { path: prefix, rewritePrefix, upstream, streaming, config }) => {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
@@ -35,27 +45,27 @@ export const proxyRoute = fp<ProxyRouteOptions>(async (app, { prefix, upstream, 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const response = await upstream.forward({
         method: request.method,
-        path: request.url.slice(prefix.length) || '/',
+        path: rewritePrefix + request.url.slice(prefix.length) || '/',
         headers: forwardedHeaders(request),
-        body: Buffer.isBuffer(request.body) ? request.body : undefined
+        body: Buffer.isBuffer(request.body) ? request.body : undefined,
+        streaming
       })
       for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name)) reply.header(name, value)
+        if (value !== undefined && !RESPONSE_SKIP.has(name)) reply.header(name, value)
       }
       return reply.code(response.statusCode).send(response.body)
     }
-    const schema = {
-      params: Type.Object({ '*': Type.String({ maxLength: 2048 }) }),
-      response: errorResponses(400, 413, 415, 429, 503, 504)
-    }
-    scope.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix}/*`, schema, config, handler })
+    const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
+    const response = errorResponses(400, 413, 415, 429, 503, 504)
+    scope.route({ method: methods, url: prefix, schema: { response }, config, handler })
+    scope.route({ method: methods, url: `${prefix}/*`, schema: { params: Type.Object({ '*': Type.String({ maxLength: 2048 }) }), response }, config, handler })
   })
-}, { name: 'proxy-route' })
+}
 
 function forwardedHeaders (request: FastifyRequest): Record<string, string> {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue
+    if (value === undefined || REQUEST_SKIP.has(name)) continue
     headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
   headers[REQUEST_ID_HEADER] = request.id

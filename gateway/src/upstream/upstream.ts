@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { createBreaker, isBreakerOpenError, type Breaker } from '@lab/platform'
+import type { Readable } from 'node:stream'
 import type { IncomingHttpHeaders } from 'undici/types/header.js'
 import { createBalancer, type BalancingStrategy } from './balancer.js'
 import { ejectReplica, startHealthChecks, type HealthCheckSettings } from './health-checker.js'
@@ -12,12 +13,15 @@ export interface UpstreamRequest {
   path: string
   headers: Record<string, string>
   body?: Buffer
+  /** A long-lived response (Server-Sent Events): no limit on the time between body chunks. */
+  streaming?: boolean
 }
 
+/** The upstream's answer once its headers arrived; the body is streamed on to the client. */
 export interface UpstreamResponse {
   statusCode: number
   headers: IncomingHttpHeaders
-  body: Buffer
+  body: Readable
 }
 
 export interface UpstreamSettings {
@@ -68,17 +72,21 @@ export class Upstream {
 
   /** Sends a request through the breaker; answers the upstream's response or throws a 503/504 error. */
   async forward (req: UpstreamRequest): Promise<UpstreamResponse> {
+    // Aborted when the call fails as a whole (e.g. the breaker's timeout), so a late answer is not left
+    // half-read on a pooled connection.
+    const abort = new AbortController()
     try {
-      return await this.breaker.run(async () => await this.sendToAReplica(req))
+      return await this.breaker.run(async () => await this.sendToAReplica(req, abort.signal))
     } catch (err) {
       if (err instanceof UpstreamServerError) return err.response
+      abort.abort()
       const code = (err as { code?: string }).code
       // Counted by the breaker itself, in circuit_breaker_rejected_total{breaker="<upstream>"}.
       if (isBreakerOpenError(err)) {
         const retryAfter = String(Math.ceil(this.settings.breaker.resetTimeoutMs / 1000))
         throw Object.assign(new UpstreamUnavailableError(this.settings.name, 'circuit breaker open'), { expose: true, headers: { 'retry-after': retryAfter } })
       }
-      if (code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError') throw Object.assign(new UpstreamTimeoutError(this.settings.name, this.settings.timeoutMs), { expose: true })
+      if (code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') throw Object.assign(new UpstreamTimeoutError(this.settings.name, this.settings.timeoutMs), { expose: true })
       if (err instanceof NoHealthyReplicaError) throw Object.assign(err, { expose: true })
       throw Object.assign(new UpstreamUnavailableError(this.settings.name, code ?? 'request failed', { cause: err }), { expose: true })
     }
@@ -88,49 +96,54 @@ export class Upstream {
    * Tries a replica; if it is gone (connection refused, or broken under an idempotent request), ejects
    * it and tries one other healthy replica, so killing a replica costs few or no failed requests.
    */
-  private async sendToAReplica (req: UpstreamRequest): Promise<UpstreamResponse> {
+  private async sendToAReplica (req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
     const first = this.pick(this.replicas)
     if (first === undefined) {
       this.metrics.upstreamRejected.inc({ upstream: this.settings.name, reason: 'no_healthy_replica' })
       throw new NoHealthyReplicaError(this.settings.name)
     }
     try {
-      return await this.sendTo(first, req)
+      return await this.sendTo(first, req, signal)
     } catch (err) {
       if (!isRetryable(err, req.method)) throw err
       ejectReplica(this.settings.name, first, this.log, (r) => { this.metrics.replicaHealthy.set({ upstream: this.settings.name, replica: r.name }, 0) })
       const second = this.pick(this.replicas, first)
       if (second === undefined) throw err
-      return await this.sendTo(second, req)
+      return await this.sendTo(second, req, signal)
     }
   }
 
-  private async sendTo (replica: Replica, req: UpstreamRequest): Promise<UpstreamResponse> {
+  private async sendTo (replica: Replica, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
     const labels = { upstream: this.settings.name, replica: replica.name }
+    // In flight until the response body has been passed on, so least-outstanding sees long answers.
+    const done = () => {
+      replica.outstanding--
+      this.metrics.outstanding.set(labels, replica.outstanding)
+    }
     replica.outstanding++
     this.metrics.outstanding.set(labels, replica.outstanding)
+    let res
     try {
-      const res = await replica.pool.request({
+      res = await replica.pool.request({
         method: req.method as 'GET',
         path: req.path,
         headers: req.headers,
         body: req.body,
-        signal: AbortSignal.timeout(this.settings.timeoutMs)
+        signal,
+        headersTimeout: this.settings.timeoutMs,
+        bodyTimeout: req.streaming === true ? 0 : this.settings.timeoutMs
       })
-      const body = Buffer.from(await res.body.arrayBuffer())
-      this.metrics.upstreamRequests.inc({ ...labels, outcome: 'response' })
-      const response = { statusCode: res.statusCode, headers: res.headers, body }
-      if (res.statusCode >= 500) throw new UpstreamServerError(response)
-      return response
     } catch (err) {
-      if (!(err instanceof UpstreamServerError)) {
-        this.metrics.upstreamRequests.inc({ ...labels, outcome: (err as Error).name === 'TimeoutError' ? 'timeout' : 'error' })
-      }
+      const code = (err as { code?: string }).code
+      this.metrics.upstreamRequests.inc({ ...labels, outcome: code === 'UND_ERR_HEADERS_TIMEOUT' ? 'timeout' : 'error' })
+      done()
       throw err
-    } finally {
-      replica.outstanding--
-      this.metrics.outstanding.set(labels, replica.outstanding)
     }
+    res.body.once('close', done)
+    this.metrics.upstreamRequests.inc({ ...labels, outcome: 'response' })
+    const response = { statusCode: res.statusCode, headers: res.headers, body: res.body }
+    if (res.statusCode >= 500) throw new UpstreamServerError(response)
+    return response
   }
 
   async close (): Promise<void> {
