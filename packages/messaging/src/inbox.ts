@@ -1,0 +1,25 @@
+import type pg from 'pg'
+
+/**
+ * The inbox: one row per (consumer, message id) a consumer has applied. Inserted in the same
+ * transaction as the handler's effect, so "applied" and "recorded as applied" commit together, and a
+ * redelivered message (Kafka is at least once) finds its row and is skipped.
+ * @see https://microservices.io/patterns/communication-style/idempotent-consumer.html
+ */
+export const PROCESSED_MESSAGES_TABLE_SQL = `
+CREATE TABLE IF NOT EXISTS processed_messages (
+  consumer text NOT NULL,
+  message_id text NOT NULL,
+  processed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (consumer, message_id)
+);
+`
+
+/** Record the message as processed by `consumer`; false if it already was (a duplicate). */
+export async function claimMessage (client: pg.PoolClient, consumer: string, messageId: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    'INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    [consumer, messageId]
+  )
+  return rowCount === 1
+}

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { randomUUID } from 'node:crypto'
+import type pg from 'pg'
+import {
+  IdempotencyKeyReusedError, IdempotencyRequestInProgressError, ReplayedError, purgeExpiredIdempotencyKeys,
+  requireIdempotencyKey, withIdempotency, type IdempotentResponse
+} from '../src/index.js'
+import { migratedDatabase, type TestDb } from './helpers.js'
+
+let t: TestDb
+
+beforeAll(async () => {
+  t = await migratedDatabase()
+  await t.pool.query('CREATE TABLE transfers (id serial PRIMARY KEY, amount int NOT NULL)')
+})
+afterAll(async () => { await t.close() })
+
+/** The effect under test: one row per run of `work`, and a 201 with its id. */
+async function createTransfer (client: pg.PoolClient, amount: number): Promise<IdempotentResponse> {
+  const { rows } = await client.query<{ id: number }>('INSERT INTO transfers (amount) VALUES ($1) RETURNING id', [amount])
+  return { statusCode: 201, body: { id: rows[0]?.id, amount } }
+}
+
+async function effects (amount: number): Promise<number> {
+  const { rows } = await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM transfers WHERE amount = $1', [amount])
+  return rows[0]?.n ?? 0
+}
+
+const scope = 'transfers:test'
+
+describe('withIdempotency', () => {
+  it('replays the stored response for the same key and body, without running the work again', async () => {
+    const key = randomUUID()
+    const first = await withIdempotency(t.pool, { scope, key, requestBody: { amount: 101, note: 'x' } }, async (c) => await createTransfer(c, 101))
+    const second = await withIdempotency(t.pool, { scope, key, requestBody: { note: 'x', amount: 101 } }, async (c) => await createTransfer(c, 101))
+    expect(first).toMatchObject({ statusCode: 201, replayed: false })
+    expect(second).toEqual({ statusCode: 201, body: first.body, replayed: true })
+    expect(await effects(101)).toBe(1)
+  })
+
+  it('answers 422 when the key is reused with a different body', async () => {
+    const key = randomUUID()
+    await withIdempotency(t.pool, { scope, key, requestBody: { amount: 102 } }, async (c) => await createTransfer(c, 102))
+    const reuse = withIdempotency(t.pool, { scope, key, requestBody: { amount: 999 } }, async (c) => await createTransfer(c, 999))
+    await expect(reuse).rejects.toBeInstanceOf(IdempotencyKeyReusedError)
+    await expect(reuse).rejects.toMatchObject({ statusCode: 422, code: 'IDEMPOTENCY_KEY_REUSED' })
+    expect(await effects(999)).toBe(0)
+  })
+
+  it('lets one of two concurrent requests with the same key run and answers the other 409', async () => {
+    const key = randomUUID()
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const first = withIdempotency(t.pool, { scope, key, requestBody: { amount: 103 } }, async (c) => {
+      await gate // still running while the duplicate arrives
+      return await createTransfer(c, 103)
+    })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const second = withIdempotency(t.pool, { scope, key, requestBody: { amount: 103 } }, async (c) => await createTransfer(c, 103))
+    await expect(second).rejects.toMatchObject({ statusCode: 409, code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS', headers: { 'retry-after': '1' } })
+    release()
+    expect(await first).toMatchObject({ statusCode: 201, replayed: false })
+    expect(await effects(103)).toBe(1)
+  })
+
+  it('gives exactly one 201 among many simultaneous duplicates', async () => {
+    const key = randomUUID()
+    const results = await Promise.allSettled(Array.from({ length: 10 }, async () =>
+      await withIdempotency(t.pool, { scope, key, requestBody: { amount: 104 } }, async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return await createTransfer(c, 104)
+      })))
+    const fresh = results.filter((r) => r.status === 'fulfilled' && !r.value.replayed)
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    expect(fresh).toHaveLength(1)
+    for (const r of rejected) expect(r.reason).toBeInstanceOf(IdempotencyRequestInProgressError)
+    expect(await effects(104)).toBe(1)
+  })
+
+  it('runs the work again once the key has expired', async () => {
+    const key = randomUUID()
+    const options = { scope, key, requestBody: { amount: 105 }, retentionMs: 200 }
+    await withIdempotency(t.pool, options, async (c) => await createTransfer(c, 105))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const again = await withIdempotency(t.pool, options, async (c) => await createTransfer(c, 105))
+    expect(again.replayed).toBe(false)
+    expect(await effects(105)).toBe(2)
+  })
+
+  it('stores a 4xx thrown by the work and replays it, with nothing committed', async () => {
+    const key = randomUUID()
+    const outOfStock = Object.assign(new Error('no stock left'), { statusCode: 409, code: 'INVENTORY_OUT_OF_STOCK' })
+    const work = async (c: pg.PoolClient): Promise<IdempotentResponse> => {
+      await createTransfer(c, 106) // rolled back with the failure
+      throw outOfStock
+    }
+    await expect(withIdempotency(t.pool, { scope, key, requestBody: { amount: 106 } }, work)).rejects.toBe(outOfStock)
+    let ranAgain = false
+    const replay = withIdempotency(t.pool, { scope, key, requestBody: { amount: 106 } }, async (c) => { ranAgain = true; return await createTransfer(c, 106) })
+    await expect(replay).rejects.toBeInstanceOf(ReplayedError)
+    await expect(replay).rejects.toMatchObject({ statusCode: 409, code: 'INVENTORY_OUT_OF_STOCK', message: 'no stock left', headers: { 'idempotent-replayed': 'true' } })
+    expect(ranAgain).toBe(false)
+    expect(await effects(106)).toBe(0)
+  })
+
+  it('releases the key after a 5xx so the client can retry', async () => {
+    const key = randomUUID()
+    const boom = withIdempotency(t.pool, { scope, key, requestBody: { amount: 107 } }, async (c) => {
+      await createTransfer(c, 107)
+      throw new Error('upstream down')
+    })
+    await expect(boom).rejects.toThrow('upstream down')
+    const retry = await withIdempotency(t.pool, { scope, key, requestBody: { amount: 107 } }, async (c) => await createTransfer(c, 107))
+    expect(retry).toMatchObject({ statusCode: 201, replayed: false })
+    expect(await effects(107)).toBe(1)
+  })
+
+  it('takes over a claim left in progress by a crashed attempt after lockTimeoutMs', async () => {
+    const key = randomUUID()
+    // What a process that died inside work() leaves behind: a claim nobody will complete.
+    await t.pool.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, status, lock_token, locked_at, expires_at)
+       VALUES ($1, $2, $3, 'in_progress', $4, now() - interval '1 minute', now() + interval '1 day')`,
+      [scope, key, (await import('../src/index.js')).requestHash({ amount: 108 }), randomUUID()])
+    await expect(withIdempotency(t.pool, { scope, key, requestBody: { amount: 108 }, lockTimeoutMs: 120_000 }, async (c) => await createTransfer(c, 108)))
+      .rejects.toBeInstanceOf(IdempotencyRequestInProgressError)
+    const taken = await withIdempotency(t.pool, { scope, key, requestBody: { amount: 108 }, lockTimeoutMs: 30_000 }, async (c) => await createTransfer(c, 108))
+    expect(taken).toMatchObject({ statusCode: 201, replayed: false })
+    expect(await effects(108)).toBe(1)
+  })
+
+  it('rolls back a slow attempt whose claim was taken over, so the effect happens once', async () => {
+    const key = randomUUID()
+    const options = { scope, key, requestBody: { amount: 109 }, lockTimeoutMs: 100 }
+    const slow = withIdempotency(t.pool, options, async (c) => {
+      const response = await createTransfer(c, 109)
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      return response
+    })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const takeover = await withIdempotency(t.pool, options, async (c) => await createTransfer(c, 109))
+    expect(takeover.replayed).toBe(false)
+    await expect(slow).rejects.toBeInstanceOf(IdempotencyRequestInProgressError)
+    expect(await effects(109)).toBe(1)
+  })
+
+  it('purges expired keys', async () => {
+    await withIdempotency(t.pool, { scope, key: randomUUID(), requestBody: {}, retentionMs: 1 }, async () => ({ statusCode: 200, body: {} }))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await purgeExpiredIdempotencyKeys(t.pool)).toBeGreaterThanOrEqual(1)
+    const { rows } = await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM idempotency_keys WHERE expires_at <= now()')
+    expect(rows[0]?.n).toBe(0)
+  })
+})
+
+describe('requireIdempotencyKey', () => {
+  it('returns a well-formed key', () => {
+    expect(requireIdempotencyKey({ headers: { 'idempotency-key': 'abc-123' } })).toBe('abc-123')
+  })
+
+  it('answers 400 IDEMPOTENCY_KEY_MISSING without the header', () => {
+    expect(() => requireIdempotencyKey({ headers: {} })).toThrow(expect.objectContaining({ statusCode: 400, code: 'IDEMPOTENCY_KEY_MISSING' }))
+  })
+
+  it('answers 400 IDEMPOTENCY_KEY_INVALID for a key too long or not printable', () => {
+    for (const bad of ['x'.repeat(256), 'tab\there', 'é', '   ']) {
+      expect(() => requireIdempotencyKey({ headers: { 'idempotency-key': bad } })).toThrow(expect.objectContaining({ statusCode: 400, code: 'IDEMPOTENCY_KEY_INVALID' }))
+    }
+  })
+})

@@ -1,0 +1,51 @@
+import { Registry } from 'prom-client'
+import { createBaseApp, postgresPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import type { NotificationsConfig } from './config.js'
+import { createNotificationsMetrics } from './metrics.js'
+import { prepareDatabase } from './db/prepare-database.js'
+import { notificationsDbPlugin } from './plugins/notifications-db.js'
+import { faultsPlugin } from './plugins/faults.js'
+import { feedPlugin } from './plugins/feed.js'
+import { consumerPlugin } from './plugins/consumer.js'
+import { notificationRoutes } from './routes/notifications.js'
+import { feedRoutes } from './routes/feed.js'
+import { adminRoutes } from './routes/admin.js'
+
+export interface BuildOptions {
+  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
+  registry?: Registry
+  logger?: Partial<LoggerSettings>
+  /** Node process metrics; off by default in-process, on in server.ts. */
+  defaultMetrics?: boolean
+}
+
+/**
+ * The notifications service: schema migrated, clients connected, the feed listening, routes
+ * registered; the Kafka consumer starts when the app is ready (app.ready() or listen()).
+ * Tests call this in-process; only server.ts listens.
+ */
+export async function buildApp (config: NotificationsConfig, opts: BuildOptions = {}): Promise<LabApp> {
+  const registry = opts.registry ?? new Registry()
+  const app = await createBaseApp({
+    logger: { service: 'notifications', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
+    registry,
+    defaultMetrics: opts.defaultMetrics ?? false
+  })
+  try {
+    await prepareDatabase({ connectionString: config.DATABASE_URL, applicationName: `${config.INSTANCE_ID}-boot`, log: app.log })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+
+  const metrics = createNotificationsMetrics(registry)
+  await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
+  await app.register(notificationsDbPlugin)
+  await app.register(faultsPlugin, { config })
+  await app.register(feedPlugin, { config, metrics })
+  await app.register(consumerPlugin, { config, metrics })
+  await app.register(notificationRoutes)
+  await app.register(feedRoutes)
+  await app.register(adminRoutes)
+  return app
+}

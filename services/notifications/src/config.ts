@@ -1,0 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { loadConfig } from '@lab/platform'
+
+/**
+ * Everything the notifications service reads from its environment, validated once at boot. Shared
+ * names (HOST, PORT, INSTANCE_ID, DATABASE_URL, KAFKA_BROKERS) come from infra/topology.ts; the rest
+ * are the consumer's knobs, the fault flag and the feed's timing.
+ */
+export const NotificationsConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7601 }),
+  INSTANCE_ID: Type.String({ minLength: 1, default: 'notifications' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_PRETTY: Type.Boolean({ default: false }),
+
+  DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/notifications' }),
+  PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'comma-separated host:port list' }),
+  /** Prepended to every topic name, so tests (and parallel labs) never share topics. */
+  TOPIC_PREFIX: Type.String({ default: '' }),
+  /** Consumer group; replicas share it (Kafka splits the partitions between them). */
+  CONSUMER_GROUP: Type.String({ minLength: 1, default: 'notifications' }),
+  /** Attempts of one message (first try included) before it goes to `<topic>.dlq.v1`. */
+  CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+  /** Wait before the first retry; doubled for each further one. */
+  CONSUMER_RETRY_BACKOFF_MS: Type.Integer({ minimum: 0, default: 200 }),
+  /** Fault flag at boot (also switchable at run time, PUT /admin/faults): fail every message with this key. */
+  POISON_KEY: Type.String({ default: '' }),
+
+  /** Comment line sent on an idle feed so proxies keep the stream open. */
+  SSE_KEEPALIVE_MS: Type.Integer({ minimum: 100, default: 15_000 })
+})
+
+export type NotificationsConfig = Readonly<Static<typeof NotificationsConfigSchema>>
+
+export function loadNotificationsConfig (env?: Record<string, string | undefined>): NotificationsConfig {
+  return loadConfig(NotificationsConfigSchema, env)
+}
+
+export function kafkaBrokers (config: NotificationsConfig): string[] {
+  return config.KAFKA_BROKERS.split(',')
+}

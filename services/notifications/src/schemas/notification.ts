@@ -1,0 +1,39 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/** Notification ids are the event ids they came from: uuids. Matched as strings, so a bad one is a 400. */
+export const UuidSchema = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'a uuid' })
+
+export const NotificationSchema = Type.Object({
+  /** The id of the event it was made from (so a redelivered event cannot make a second one). */
+  id: UuidSchema,
+  /** The event type, e.g. `orders.confirmed.v1`. */
+  type: Type.String(),
+  /** The event's partition key (the order id for checkout events). */
+  key: Type.String(),
+  orderId: Type.String(),
+  channel: Type.Literal('email'),
+  /** What the customer reads, e.g. "Order 0b9c1f3e… confirmed". */
+  message: Type.String(),
+  /** The event's data, as received. */
+  payload: Type.Unknown(),
+  /** The HTTP request that caused the event, to follow one purchase through the logs. */
+  requestId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' })
+})
+export type Notification = Static<typeof NotificationSchema>
+
+export const NotificationParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false })
+
+export const NotificationListQuerySchema = Type.Object({
+  orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  /** 1..100, default 20. */
+  limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: 'page size: 1..100' })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 100 }))
+}, { additionalProperties: false })
+
+export const NotificationListSchema = Type.Object({
+  /** Newest first. */
+  items: Type.Array(NotificationSchema),
+  /** Opaque; pass it back as `cursor` for the next (older) page. null on the last page. */
+  nextCursor: Type.Union([Type.String(), Type.Null()])
+})

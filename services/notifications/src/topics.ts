@@ -1,0 +1,24 @@
+/**
+ * The checkout events this service turns into notifications (contract: /work/notes/checkout.md).
+ * The type of an event is its topic's name; `TOPIC_PREFIX` only isolates topics (tests, parallel labs).
+ */
+export const EVENT_TYPES = [
+  'orders.placed.v1',
+  'orders.confirmed.v1',
+  'orders.cancelled.v1',
+  'payments.succeeded.v1',
+  'payments.failed.v1'
+] as const
+export type EventType = typeof EVENT_TYPES[number]
+
+export interface TopicNames {
+  /** The five topics to subscribe to, prefixed. */
+  topics: string[]
+  /** The event type a (prefixed) topic carries, or undefined for a topic we did not subscribe to. */
+  typeOf: (topic: string) => EventType | undefined
+}
+
+export function topicNames (prefix: string): TopicNames {
+  const byTopic = new Map<string, EventType>(EVENT_TYPES.map((type) => [`${prefix}${type}`, type]))
+  return { topics: [...byTopic.keys()], typeOf: (topic) => byTopic.get(topic) }
+}
