@@ -26,14 +26,26 @@ export async function createDatabase (prefix = 't'): Promise<TestDatabase> {
   return {
     name,
     url: adminUrl(name),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl('postgres') })
-      await client.connect()
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
-      } finally {
-        await client.end()
-      }
+    drop: async () => { await dropDatabase(name) }
+  }
+}
+
+/**
+ * DROP … WITH (FORCE) ends the database's sessions, but not an autovacuum worker that a brand-new
+ * database may have (it belongs to the superuser): then Postgres refuses, and a moment later it works.
+ */
+async function dropDatabase (name: string, attempts = 10): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const client = new pg.Client({ connectionString: adminUrl('postgres') })
+    await client.connect()
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+      return
+    } catch (err) {
+      if (attempt >= attempts) throw err
+    } finally {
+      await client.end()
     }
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
   }
 }
