@@ -1,0 +1,53 @@
+import { Registry } from 'prom-client'
+import { createBaseApp, postgresPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import { createKafka, ensureTopics } from '@lab/messaging'
+import { kafkaBrokers, type OrdersConfig } from './config.js'
+import { allTopics, orderTopics } from './topics.js'
+import { createOrdersMetrics } from './metrics.js'
+import { prepareDatabase } from './db/prepare-database.js'
+import { inventoryPlugin } from './plugins/inventory.js'
+import { ordersPlugin } from './plugins/orders.js'
+import { outboxRelayPlugin } from './plugins/outbox-relay.js'
+import { paymentResultsPlugin } from './plugins/payment-results.js'
+import { orderRoutes } from './routes/orders.js'
+
+export interface BuildOptions {
+  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
+  registry?: Registry
+  logger?: Partial<LoggerSettings>
+  /** Node process metrics; off by default in-process, on in server.ts. */
+  defaultMetrics?: boolean
+}
+
+/**
+ * Orders, ready to listen: schema migrated, topics created, clients connected, routes registered; the
+ * outbox relay and the payment-results consumer start when the app is ready and stop when it closes.
+ * Tests call this in-process; only server.ts listens.
+ */
+export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): Promise<LabApp> {
+  const registry = opts.registry ?? new Registry()
+  const app = await createBaseApp({
+    logger: { service: 'orders', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
+    registry,
+    defaultMetrics: opts.defaultMetrics ?? false
+  })
+  try {
+    await prepareDatabase({ connectionString: config.DATABASE_URL, applicationName: `${config.INSTANCE_ID}-boot`, log: app.log })
+    // Topics exist before anything publishes or subscribes. Kafka is needed to boot, but it is no
+    // readiness check: orders keeps taking orders while Kafka is down (that is what the outbox is for).
+    const kafka = createKafka({ clientId: config.INSTANCE_ID, brokers: kafkaBrokers(config), log: app.log })
+    const topics = orderTopics(config)
+    await ensureTopics(kafka, allTopics(topics))
+    const metrics = createOrdersMetrics(registry)
+    await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
+    await app.register(inventoryPlugin, { config, metrics })
+    await app.register(ordersPlugin, { config, metrics, topics })
+    await app.register(outboxRelayPlugin, { config, kafka })
+    await app.register(paymentResultsPlugin, { config, metrics, kafka, topics })
+    await app.register(orderRoutes)
+  } catch (err) {
+    await app.close().catch(() => {})
+    throw err
+  }
+  return app
+}

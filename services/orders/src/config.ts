@@ -1,0 +1,59 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { loadConfig } from '@lab/platform'
+
+/**
+ * Everything orders reads from its environment, validated once at boot. The shared names (HOST, PORT,
+ * INSTANCE_ID, DATABASE_URL, KAFKA_BROKERS, INVENTORY_URL) come from infra/topology.ts; the rest are
+ * the knobs of its patterns (breaker, idempotency keys, outbox relay, consumer retries).
+ */
+export const OrdersConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7301 }),
+  INSTANCE_ID: Type.String({ minLength: 1, default: 'orders' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_PRETTY: Type.Boolean({ default: false }),
+
+  DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/orders' }),
+  PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  /** Comma-separated host:port list. */
+  KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'host:port[,host:port…]' }),
+  /** Put in front of every topic name, so test files never share a topic; '' in the lab. */
+  TOPIC_PREFIX: Type.String({ default: '' }),
+  INVENTORY_URL: Type.String({ minLength: 1, pattern: '^https?://', description: 'http://host:port of the inventory service' }),
+
+  /**
+   * One call to inventory slower than this fails (and counts against the breaker). Above inventory's
+   * worst case under contention: its optimistic retries can back off ~1.1 s in all.
+   */
+  INVENTORY_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 2000 }),
+  /** Breaker around inventory: open after this share of failures (percent) ... */
+  BREAKER_ERROR_THRESHOLD_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  /** ... among at least this many calls in the rolling window (10 s) ... */
+  BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),
+  /** ... and probe inventory again (half-open) after this long. */
+  BREAKER_RESET_MS: Type.Integer({ minimum: 100, default: 5000 }),
+
+  /** How long a completed Idempotency-Key is remembered (and replayed). */
+  IDEMPOTENCY_RETENTION_MS: Type.Integer({ minimum: 1000, default: 24 * 3600 * 1000 }),
+  /**
+   * A request holding a key for longer than this is presumed crashed, and a retry with that key may
+   * take over. Must stay well above the longest a request can take (inventory timeout + database).
+   */
+  IDEMPOTENCY_CLAIM_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
+
+  OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 100 }),
+  OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, default: 100 }),
+  /** A payment event whose handling fails this many times goes to its dead-letter topic. */
+  CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
+  CONSUMER_RETRY_BACKOFF_MS: Type.Integer({ minimum: 0, default: 200 })
+})
+
+export type OrdersConfig = Readonly<Static<typeof OrdersConfigSchema>>
+
+export function loadOrdersConfig (env?: Record<string, string | undefined>): OrdersConfig {
+  return loadConfig(OrdersConfigSchema, env)
+}
+
+export function kafkaBrokers (config: OrdersConfig): string[] {
+  return config.KAFKA_BROKERS.split(',')
+}

@@ -1,0 +1,40 @@
+import { Counter, type Registry } from 'prom-client'
+import { createBreakerMetrics } from '@lab/platform'
+
+export const ORDER_STATUSES = ['pending', 'confirmed', 'cancelled'] as const
+export type OrderStatus = typeof ORDER_STATUSES[number]
+
+/**
+ * Orders' own metric families, on the injected registry (the outbox relay and the consumer add theirs,
+ * from @lab/messaging, to the same registry). Labels are closed sets, never ids.
+ */
+export function createOrdersMetrics (registry: Registry) {
+  const registers = [registry]
+  const metrics = {
+    /** The lab's `circuit_breaker_*` family; orders' one breaker is `inventory`. */
+    breakers: createBreakerMetrics(registry),
+    ordersTotal: new Counter({
+      name: 'orders_total',
+      help: 'Order state transitions, by the state entered (pending when placed, then confirmed or cancelled)',
+      labelNames: ['status'] as const,
+      registers
+    }),
+    ordersPlaced: new Counter({
+      name: 'orders_placed_total',
+      help: 'Orders placed (stock reserved, order and its orders.placed.v1 event committed); replays not counted',
+      registers
+    }),
+    idempotentReplays: new Counter({
+      name: 'idempotent_replays_total',
+      help: 'Requests answered with the stored response of an earlier request with the same Idempotency-Key',
+      labelNames: ['service'] as const,
+      registers
+    })
+  }
+  // Every series exists from the start (at 0), so rate() and dashboards work before the first event.
+  for (const status of ORDER_STATUSES) metrics.ordersTotal.inc({ status }, 0)
+  metrics.idempotentReplays.inc({ service: 'orders' }, 0)
+  return metrics
+}
+
+export type OrdersMetrics = ReturnType<typeof createOrdersMetrics>

@@ -1,0 +1,133 @@
+import type pg from 'pg'
+import type { FastifyBaseLogger } from 'fastify'
+import { createEnvelope, enqueueOutbox, IdempotencyRequestInProgressError, ReplayedError, withIdempotency } from '@lab/messaging'
+import type { InventoryClient, Reservation } from './inventory-client.js'
+import type { OrdersMetrics } from './metrics.js'
+import { EVENT_TYPES, type OrderTopics } from './topics.js'
+import type { Order, PlaceOrder } from './schemas/order.js'
+import { findOrder, insertOrder } from './db/orders.js'
+import { orderEventId, orderIdForKey } from './ids.js'
+import { KeyAlreadyUsedError, OutOfStockError, StockContendedError, UnknownProductError } from './errors.js'
+
+export interface PlaceOrderDeps {
+  pool: pg.Pool
+  inventory: InventoryClient
+  topics: OrderTopics
+  metrics: OrdersMetrics
+  retentionMs: number
+  /** After this long a key's in-progress claim is presumed crashed and may be taken over. */
+  claimTimeoutMs: number
+}
+
+export interface PlaceOrderRequest {
+  idempotencyKey: string
+  body: PlaceOrder
+  requestId: string
+  log: FastifyBaseLogger
+}
+
+/** What orders.placed.v1 carries (notes/checkout.md). */
+export interface OrderPlacedData {
+  orderId: string
+  customerId: string
+  productId: number
+  quantity: number
+  amountCents: number
+  paymentMethod: 'wallet' | 'card'
+}
+
+/**
+ * POST /orders, the whole of it:
+ *   1. Idempotency-Key (withIdempotency): the same key and body again → the stored answer (a 4xx
+ *      included), nothing runs; another body → 422; the first request still running → 409.
+ *   2. Reserve the stock at inventory (sync HTTP, breaker + timeout) under reservation id = order id,
+ *      which is derived from the key: a retry after a crash half-way gets the same reservation back.
+ *   3. In ONE transaction (the key's own): insert the order (pending) and its orders.placed.v1 outbox
+ *      row. No dual write: the event exists if and only if the order does; the relay publishes it.
+ *   4. If that transaction fails after the reservation, give the stock back (best effort) and answer 5xx.
+ * @see https://microservices.io/patterns/data/transactional-outbox.html
+ */
+export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest): Promise<{ statusCode: number, body: unknown, replayed: boolean }> {
+  deps.inventory.failFastWhileOpen()
+  const orderId = orderIdForKey(req.idempotencyKey)
+  let reservation: Reservation | undefined
+  try {
+    const result = await withIdempotency(deps.pool, {
+      scope: 'orders',
+      key: req.idempotencyKey,
+      requestBody: req.body,
+      retentionMs: deps.retentionMs,
+      lockTimeoutMs: deps.claimTimeoutMs
+    }, async (client) => {
+      // The key's record expired and the key came back: its old order must not be touched.
+      if (await findOrder(client, orderId) !== null) throw new KeyAlreadyUsedError(orderId)
+      reservation = await reserve(deps.inventory, orderId, req)
+      const order = await insertOrder(client, { id: orderId, ...req.body, amountCents: reservation.amountCents, reservationId: reservation.reservationId })
+      await enqueueOutbox(client, { topic: deps.topics.placed, envelope: placedEvent(order), requestId: req.requestId })
+      return { statusCode: 201, body: order }
+    })
+    if (result.replayed) {
+      deps.metrics.idempotentReplays.inc({ service: 'orders' })
+      req.log.info({ orderId }, 'order request replayed from its idempotency key')
+    } else {
+      deps.metrics.ordersPlaced.inc()
+      deps.metrics.ordersTotal.inc({ status: 'pending' })
+      req.log.info({ orderId, productId: req.body.productId, quantity: req.body.quantity, amountCents: reservation?.amountCents }, 'order placed')
+    }
+    return result
+  } catch (err) {
+    if (err instanceof ReplayedError) {
+      // A stored 4xx answer (e.g. out of stock), replayed as an error.
+      deps.metrics.idempotentReplays.inc({ service: 'orders' })
+    } else if (reservation !== undefined && !(err instanceof IdempotencyRequestInProgressError)) {
+      // (In progress: another attempt took this key over, and with it the reservation; it is not ours to release.)
+      await releaseUnlessCommitted(deps, orderId, req)
+    }
+    throw err
+  }
+}
+
+async function reserve (inventory: InventoryClient, orderId: string, req: PlaceOrderRequest): Promise<Reservation> {
+  const { productId, quantity } = req.body
+  const outcome = await inventory.reserve({ reservationId: orderId, productId, quantity }, req.requestId)
+  switch (outcome.kind) {
+    case 'unknown_product': throw new UnknownProductError(productId)
+    case 'out_of_stock': throw new OutOfStockError(productId, quantity)
+    case 'contended': throw Object.assign(new StockContendedError(productId), { expose: true, headers: { 'retry-after': '1' } })
+    case 'id_taken': throw new KeyAlreadyUsedError(orderId)
+  }
+  const { reservation } = outcome
+  // An earlier attempt with this key had its stock released (its transaction failed), or reserved
+  // something else (a key reused after it expired): it cannot be this order's reservation.
+  if (reservation.status !== 'reserved' || reservation.productId !== productId || reservation.quantity !== quantity) {
+    throw new KeyAlreadyUsedError(orderId)
+  }
+  return reservation
+}
+
+/**
+ * The compensation of step 4. "Unless committed": an error can also arrive after a COMMIT that did go
+ * through (connection lost on the way back); then the order exists and owns its stock.
+ */
+async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, req: PlaceOrderRequest): Promise<void> {
+  try {
+    if (await findOrder(deps.pool, orderId) !== null) return
+    await deps.inventory.release(orderId, req.requestId)
+    req.log.warn({ orderId }, 'order not stored; its reservation was released')
+  } catch (err) {
+    // The stock stays reserved under this order id; a retry with the same key takes it over.
+    req.log.error({ err, orderId }, 'order not stored and its reservation could not be released')
+  }
+}
+
+function placedEvent (order: Order) {
+  const data: OrderPlacedData = {
+    orderId: order.id,
+    customerId: order.customerId,
+    productId: order.productId,
+    quantity: order.quantity,
+    amountCents: order.amountCents,
+    paymentMethod: order.paymentMethod
+  }
+  return createEnvelope(EVENT_TYPES.placed, order.id, data, orderEventId(order.id, 'placed'))
+}

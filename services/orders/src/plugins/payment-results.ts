@@ -1,0 +1,36 @@
+import fp from 'fastify-plugin'
+import { IdempotentConsumer } from '@lab/messaging'
+import type { Kafka } from 'kafkajs'
+import type { OrdersConfig } from '../config.js'
+import type { OrderTopics } from '../topics.js'
+import type { OrdersMetrics } from '../metrics.js'
+import { createPaymentResultHandler } from '../saga/order-saga.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    paymentResultsConsumer: IdempotentConsumer
+  }
+}
+
+/**
+ * The saga step (saga/order-saga.ts) fed by an idempotent consumer of payments.succeeded.v1 and
+ * payments.failed.v1: joined when the app is ready, left when it closes.
+ */
+export const paymentResultsPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, kafka: Kafka, topics: OrderTopics }>(async (app, { config, metrics, kafka, topics }) => {
+  const consumer = new IdempotentConsumer({
+    kafka,
+    pool: app.pg,
+    // The prefix keeps test files' groups apart; '' in the lab, so the group is `orders`.
+    groupId: `${config.TOPIC_PREFIX}orders`,
+    topics: [topics.paymentSucceeded, topics.paymentFailed],
+    consumerName: 'orders',
+    handle: createPaymentResultHandler({ inventory: app.inventoryClient, topics, metrics }),
+    log: app.log,
+    registry: app.metricsRegistry,
+    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS
+  })
+  app.decorate('paymentResultsConsumer', consumer)
+  app.addHook('onReady', async () => { await consumer.start() })
+  app.addHook('onClose', async () => { await consumer.stop() })
+}, { name: 'orders-payment-results', dependencies: ['lab-postgres', 'orders-inventory'] })

@@ -1,0 +1,109 @@
+import type pg from 'pg'
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { createEnvelope, enqueueOutbox, type Envelope, type MessageContext } from '@lab/messaging'
+import type { InventoryClient } from '../inventory-client.js'
+import type { OrdersMetrics } from '../metrics.js'
+import { EVENT_TYPES, type OrderTopics } from '../topics.js'
+import { finishPendingOrder, lockOrder } from '../db/orders.js'
+import { orderEventId } from '../ids.js'
+
+/**
+ * The checkout saga, as orders sees it: a sequence of local transactions, one per service, each
+ * publishing the event that triggers the next; a failure later on is undone by compensations
+ * (choreography: no central coordinator).
+ * @see https://microservices.io/patterns/data/saga.html
+ *
+ *   orders     POST /orders: reserve stock (inventory, sync) → order `pending` + orders.placed.v1
+ *   payments   takes the money (wallet or card) → payments.succeeded.v1 | payments.failed.v1
+ *   orders     (this file)
+ *     payments.succeeded.v1:  pending   → `confirmed`, emit orders.confirmed.v1          (saga done)
+ *                             confirmed → nothing (the same payment reported again)
+ *                             cancelled → stays cancelled, emit orders.cancelled.v1 { refundRequired: true }:
+ *                                         the money arrived too late (or twice); payments gives it back
+ *     payments.failed.v1:     pending   → compensate: release the reservation at inventory, then
+ *                                         `cancelled` with the reason, emit orders.cancelled.v1 { refundRequired: false }
+ *                             cancelled → nothing (already compensated)
+ *                             confirmed → nothing but a warning (payments reported success, then failure)
+ *
+ * Every handler runs in the consumer's transaction with the inbox row (IdempotentConsumer), so a
+ * redelivered message is skipped; the order row is locked and every transition is conditional on
+ * `pending`, so a *different* message about the same payment (or the other topic's event racing it)
+ * changes the state at most once. Releasing stock is an HTTP call inside that transaction: if
+ * inventory is down the handler throws, the transaction rolls back, the consumer retries (and after
+ * its last attempt dead-letters the event); inventory's release is idempotent, so a retry after a
+ * release whose answer got lost is harmless. Events orders emits get ids derived from their cause
+ * (ids.ts), so a cause handled twice still yields one event in effect downstream.
+ *
+ * Not covered here (open): an order whose payment result never comes stays `pending` with its stock
+ * reserved; a timeout that cancels it would be one more transition from `pending`.
+ */
+
+const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })
+export const PaymentSucceededSchema = Type.Object({ orderId: Uuid, paymentId: Type.String(), amountCents: Type.Integer(), method: Type.String() })
+export const PaymentFailedSchema = Type.Object({ orderId: Uuid, paymentId: Type.String(), amountCents: Type.Integer(), method: Type.String(), reason: Type.String() })
+export type PaymentSucceeded = Static<typeof PaymentSucceededSchema>
+export type PaymentFailed = Static<typeof PaymentFailedSchema>
+
+export interface OrderSagaDeps {
+  inventory: InventoryClient
+  topics: OrderTopics
+  metrics: OrdersMetrics
+}
+
+/** The consumer's handler: dispatches by topic, validates the payload, applies the saga step. */
+export function createPaymentResultHandler (deps: OrderSagaDeps) {
+  return async (client: pg.PoolClient, envelope: Envelope, ctx: MessageContext): Promise<void> => {
+    if (ctx.topic === deps.topics.paymentSucceeded) await onPaymentSucceeded(deps, client, parse(PaymentSucceededSchema, envelope), ctx)
+    else if (ctx.topic === deps.topics.paymentFailed) await onPaymentFailed(deps, client, parse(PaymentFailedSchema, envelope), ctx)
+    else throw new Error(`no saga step for topic ${ctx.topic}`)
+  }
+}
+
+async function onPaymentSucceeded (deps: OrderSagaDeps, client: pg.PoolClient, payment: PaymentSucceeded, ctx: MessageContext): Promise<void> {
+  const { orderId } = payment
+  const order = await lockOrder(client, orderId)
+  if (order === null) throw new Error(`payment succeeded for unknown order ${orderId}`)
+  if (order.status === 'pending') {
+    await finishPendingOrder(client, orderId, { status: 'confirmed' })
+    await emit(client, deps.topics.confirmed, EVENT_TYPES.confirmed, orderId, { orderId }, orderEventId(orderId, 'confirmed'), ctx)
+    deps.metrics.ordersTotal.inc({ status: 'confirmed' })
+    ctx.log.info({ orderId, paymentId: payment.paymentId }, 'order confirmed')
+  } else if (order.status === 'cancelled') {
+    const reason = 'payment succeeded after the order was cancelled'
+    // One refund per payment: a second report of the same payment gets the same event id.
+    await emit(client, deps.topics.cancelled, EVENT_TYPES.cancelled, orderId, { orderId, reason, refundRequired: true }, orderEventId(orderId, 'refund', payment.paymentId), ctx)
+    ctx.log.warn({ orderId, paymentId: payment.paymentId }, 'payment succeeded for a cancelled order; refund requested')
+  } else {
+    ctx.log.info({ orderId, paymentId: payment.paymentId }, 'payment success for an order already confirmed; nothing to do')
+  }
+}
+
+async function onPaymentFailed (deps: OrderSagaDeps, client: pg.PoolClient, payment: PaymentFailed, ctx: MessageContext): Promise<void> {
+  const { orderId } = payment
+  const order = await lockOrder(client, orderId)
+  if (order === null) throw new Error(`payment failed for unknown order ${orderId}`)
+  if (order.status !== 'pending') {
+    const level = order.status === 'confirmed' ? 'warn' : 'info'
+    ctx.log[level]({ orderId, status: order.status, paymentId: payment.paymentId }, 'payment failure for an order no longer pending; nothing to do')
+    return
+  }
+  // Compensation first: if inventory cannot release, nothing below commits and the event is retried.
+  const released = await deps.inventory.release(order.reservationId, ctx.requestId)
+  if (released === null) ctx.log.warn({ orderId }, 'inventory does not know the reservation; nothing to release')
+  const reason = `payment failed: ${payment.reason}`
+  await finishPendingOrder(client, orderId, { status: 'cancelled', reason })
+  await emit(client, deps.topics.cancelled, EVENT_TYPES.cancelled, orderId, { orderId, reason, refundRequired: false }, orderEventId(orderId, 'cancelled'), ctx)
+  deps.metrics.ordersTotal.inc({ status: 'cancelled' })
+  ctx.log.info({ orderId, paymentId: payment.paymentId, reason }, 'order cancelled; stock released')
+}
+
+async function emit (client: pg.PoolClient, topic: string, type: string, orderId: string, data: unknown, id: string, ctx: MessageContext): Promise<void> {
+  await enqueueOutbox(client, { topic, envelope: createEnvelope(type, orderId, data, id), requestId: ctx.requestId })
+}
+
+function parse<T extends typeof PaymentSucceededSchema | typeof PaymentFailedSchema> (schema: T, envelope: Envelope): Static<T> {
+  if (Value.Check(schema, envelope.data)) return envelope.data
+  const first = Value.Errors(schema, envelope.data).First()
+  throw new Error(`invalid ${envelope.type} payload: ${first === undefined ? '?' : `${first.path || '/'} ${first.message}`}`)
+}

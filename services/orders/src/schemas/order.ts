@@ -1,0 +1,45 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+const PaymentMethod = Type.Union([Type.Literal('wallet'), Type.Literal('card')])
+/** ISO 8601, UTC. Responses only. */
+const Timestamp = Type.String({ format: 'date-time' })
+/** A pattern, not `format: 'uuid'`: TypeBox's compiler (our request validator) knows no formats. */
+const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })
+
+/** POST /orders. Unknown fields are rejected (400), nothing is coerced ("2" is not a quantity). */
+export const PlaceOrderSchema = Type.Object({
+  customerId: Type.String({ pattern: '^c-[0-9]{4}$', description: 'c-0001 … c-1000' }),
+  productId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  quantity: Type.Integer({ minimum: 1, maximum: 100 }),
+  paymentMethod: PaymentMethod
+}, { additionalProperties: false })
+export type PlaceOrder = Static<typeof PlaceOrderSchema>
+
+/**
+ * The Idempotency-Key header, documented here; required and checked by @lab/messaging's
+ * requireIdempotencyKey (IDEMPOTENCY_KEY_MISSING / IDEMPOTENCY_KEY_INVALID, 400), shared with payments.
+ * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
+ */
+export const PlaceOrderHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ description: 'required: 1 to 255 printable ASCII characters, e.g. a UUID' }))
+})
+
+export const OrderSchema = Type.Object({
+  id: Uuid,
+  customerId: Type.String(),
+  productId: Type.Integer(),
+  quantity: Type.Integer(),
+  amountCents: Type.Integer(),
+  paymentMethod: PaymentMethod,
+  status: Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('cancelled')]),
+  /** Why the order was cancelled; null unless cancelled. */
+  cancelReason: Type.Union([Type.String(), Type.Null()]),
+  reservationId: Uuid,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  /** Bumped by every state change. */
+  version: Type.Integer()
+})
+export type Order = Static<typeof OrderSchema>
+
+export const OrderParamsSchema = Type.Object({ id: Uuid }, { additionalProperties: false })

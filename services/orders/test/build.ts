@@ -1,0 +1,126 @@
+import pg from 'pg'
+import { Registry } from 'prom-client'
+import { expect } from 'vitest'
+import { Kafka, logLevel, type IHeaders } from 'kafkajs'
+import { metricValue, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import type { LabApp } from '@lab/platform'
+import { createEnvelope, type Envelope } from '@lab/messaging'
+import { buildApp } from '../src/app.js'
+import { loadOrdersConfig } from '../src/config.js'
+import { orderTopics, type OrderTopics } from '../src/topics.js'
+
+export interface OrdersUnderTest {
+  app: LabApp
+  registry: Registry
+  topics: OrderTopics
+}
+
+/** Environment for orders under test: its own topic prefix (and so consumer group), quiet logs, a quick breaker. */
+export function ordersEnv (db: TestDatabase, inventoryUrl: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    INSTANCE_ID: uniqueName('orders-test'),
+    LOG_LEVEL: 'error',
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+    TOPIC_PREFIX: `${uniqueName('t')}.`,
+    INVENTORY_URL: inventoryUrl,
+    OUTBOX_POLL_INTERVAL_MS: '50',
+    CONSUMER_RETRY_BACKOFF_MS: '50',
+    BREAKER_RESET_MS: '2000',
+    ...env
+  }
+}
+
+/** An orders app built in-process and ready (relay and consumer started). The caller closes it. */
+export async function buildOrders (env: Record<string, string>): Promise<OrdersUnderTest> {
+  const registry = new Registry()
+  const config = loadOrdersConfig(env)
+  const app = await buildApp(config, { registry, defaultMetrics: false })
+  await app.ready()
+  return { app, registry, topics: orderTopics(config) }
+}
+
+/** Runs one query on a test database over its own connection (what is stored, not what the API says). */
+export async function sql<R extends pg.QueryResultRow> (db: TestDatabase, text: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: db.url })
+  await client.connect()
+  try {
+    return (await client.query<R>(text, params)).rows
+  } finally {
+    await client.end()
+  }
+}
+
+export function testKafka (): Kafka {
+  return new Kafka({ clientId: uniqueName('orders-test-client'), brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING })
+}
+
+export interface ReadMessage { key: string, envelope: Envelope<Record<string, unknown>>, headers: Record<string, string> }
+
+/**
+ * Reads a topic from the beginning with a fresh consumer group until `count` messages arrived, then
+ * keeps listening `settleMs` longer so that extra (duplicate) messages would show too.
+ */
+export async function readTopic (kafka: Kafka, topic: string, count: number, { timeoutMs = 30_000, settleMs = 1000 } = {}): Promise<ReadMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('orders-test-reader') })
+  const messages: ReadMessage[] = []
+  try {
+    await consumer.connect()
+    await consumer.subscribe({ topic, fromBeginning: true })
+    let reached: () => void = () => {}
+    const enough = new Promise<void>((resolve) => { reached = resolve })
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push({ key: message.key?.toString() ?? '', envelope: JSON.parse(message.value?.toString() ?? 'null'), headers: stringHeaders(message.headers) })
+        if (messages.length >= count) reached()
+      }
+    })
+    const timedOut = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs))
+    await Promise.race([enough, timedOut])
+    if (messages.length >= count) await new Promise((resolve) => setTimeout(resolve, settleMs))
+  } finally {
+    await consumer.disconnect()
+  }
+  return messages
+}
+
+function stringHeaders (headers: IHeaders | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]))
+}
+
+/** Publishes an event the way payments does: key = order id, JSON envelope, request id header. */
+export async function publish (kafka: Kafka, topic: string, envelope: Envelope, requestId = uniqueName('req')): Promise<void> {
+  const producer = kafka.producer()
+  await producer.connect()
+  try {
+    await producer.send({ topic, acks: -1, messages: [{ key: envelope.key, value: JSON.stringify(envelope), headers: { 'x-request-id': requestId, 'content-type': 'application/json' } }] })
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+export function paymentEvent (type: 'payments.succeeded.v1' | 'payments.failed.v1', orderId: string, amountCents: number, extra: Record<string, unknown> = {}): Envelope {
+  return createEnvelope(type, orderId, { orderId, paymentId: uniqueName('pay'), amountCents, method: 'wallet', ...extra })
+}
+
+/** Polls until `check` returns a value other than undefined (or throws after timeoutMs). */
+export async function eventually<T> (check: () => Promise<T | undefined>, { timeoutMs = 20_000, intervalMs = 50 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+}
+
+export const purchase = (productId: number, quantity = 1, extra: Record<string, unknown> = {}) =>
+  ({ customerId: 'c-0042', productId, quantity, paymentMethod: 'wallet', ...extra })
+
+export function expectErrorBody (body: unknown, statusCode: number, code: string): void {
+  expect(body).toEqual({ statusCode, code, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) })
+}
+
+export { metricValue }
