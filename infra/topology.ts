@@ -51,7 +51,7 @@ export interface NodeService {
 export const DB_USER = 'lab'
 export const DB_PASSWORD = 'lab'
 /** One database per service that owns data; no service reads another's tables. */
-export const DATABASES = ['catalog'] as const
+export const DATABASES = ['catalog', 'inventory', 'orders', 'payments', 'notifications'] as const
 
 export const infra: InfraComponent[] = [
   { name: 'postgres', kind: 'postgres', ports: { docker: 5432, native: 25432 }, memoryMb: 512, native: true },
@@ -107,22 +107,62 @@ function catalogReplica (index: number): NodeService {
   }
 }
 
+/** Shared by the provider (signs its callbacks) and payments (verifies them). A lab value, not a secret. */
+export const PROVIDER_WEBHOOK_SECRET = 'lab-provider-webhook-secret'
+
+const databaseUrl = (name: string, mode: Mode) => `postgres://${DB_USER}:${DB_PASSWORD}@${proxied('postgres', mode)}/${name}`
+const serviceUrl = (name: string, mode: Mode) => `http://${address(name, mode)}`
+
+/** A checkout service: one instance, its own database where it owns data. */
+function checkoutService (name: string, port: number, dependsOn: string[], env: (mode: Mode) => Record<string, string>): NodeService {
+  return {
+    name,
+    workspace: `services/${name}`,
+    port,
+    memoryMb: 320,
+    dependsOn,
+    env: (mode) => ({ HOST: bindHost(mode), PORT: String(port), INSTANCE_ID: name, ...env(mode) })
+  }
+}
+
 export const services: NodeService[] = [
   catalogReplica(1),
   catalogReplica(2),
+  checkoutService('inventory', 7201, ['postgres', 'toxiproxy'], (mode) => ({ DATABASE_URL: databaseUrl('inventory', mode) })),
+  checkoutService('provider', 7501, [], () => ({ PROVIDER_WEBHOOK_SECRET })),
+  checkoutService('orders', 7301, ['postgres', 'toxiproxy', 'kafka', 'inventory'], (mode) => ({
+    DATABASE_URL: databaseUrl('orders', mode),
+    KAFKA_BROKERS: address('kafka', mode),
+    INVENTORY_URL: serviceUrl('inventory', mode)
+  })),
+  checkoutService('payments', 7401, ['postgres', 'toxiproxy', 'kafka', 'provider'], (mode) => ({
+    DATABASE_URL: databaseUrl('payments', mode),
+    KAFKA_BROKERS: address('kafka', mode),
+    PROVIDER_URL: serviceUrl('provider', mode),
+    PROVIDER_WEBHOOK_SECRET,
+    PUBLIC_URL: serviceUrl('payments', mode)
+  })),
+  checkoutService('notifications', 7601, ['postgres', 'toxiproxy', 'kafka'], (mode) => ({
+    DATABASE_URL: databaseUrl('notifications', mode),
+    KAFKA_BROKERS: address('kafka', mode)
+  })),
   {
     name: 'gateway',
     workspace: 'gateway',
     port: 8080,
     hostPort: 8080,
     memoryMb: 384,
-    dependsOn: ['redis', 'toxiproxy', 'catalog-1', 'catalog-2'],
+    dependsOn: ['redis', 'toxiproxy', 'catalog-1', 'catalog-2', 'inventory', 'orders', 'payments', 'notifications'],
     env: (mode) => ({
       HOST: bindHost(mode),
       PORT: '8080',
       INSTANCE_ID: 'gateway',
       REDIS_URL: `redis://${proxied('redis', mode)}`,
-      CATALOG_UPSTREAMS: ['catalog-1', 'catalog-2'].map((n) => `http://${address(n, mode)}`).join(',')
+      CATALOG_UPSTREAMS: ['catalog-1', 'catalog-2'].map((n) => serviceUrl(n, mode)).join(','),
+      INVENTORY_UPSTREAMS: serviceUrl('inventory', mode),
+      ORDERS_UPSTREAMS: serviceUrl('orders', mode),
+      PAYMENTS_UPSTREAMS: serviceUrl('payments', mode),
+      NOTIFICATIONS_UPSTREAMS: serviceUrl('notifications', mode)
     })
   }
 ]

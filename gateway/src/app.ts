@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client'
-import { createBaseApp, redisPlugin, type LabApp } from '@lab/platform'
+import { createBaseApp, redisPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
 import type { GatewayConfig } from './config.js'
 import { createGatewayMetrics } from './metrics.js'
 import { upstreamsPlugin } from './plugins/upstreams.js'
@@ -11,6 +11,7 @@ export interface BuildOptions {
   registry?: Registry
   /** Node process metrics; tests that build several apps in one process turn them off. */
   defaultMetrics?: boolean
+  logger?: Partial<LoggerSettings>
 }
 
 /** The gateway, wired in a fixed order: base (ids, metrics, health, errors) → Redis → upstreams → rate limit → routes. */
@@ -18,7 +19,7 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
   const registry = opts.registry ?? new Registry()
   registry.setDefaultLabels({ instance_id: config.INSTANCE_ID })
   const app = await createBaseApp({
-    logger: { service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY },
+    logger: { service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
     registry,
     defaultMetrics: opts.defaultMetrics
   })

@@ -1,0 +1,53 @@
+import { Registry } from 'prom-client'
+import { createBaseApp, postgresPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import type { PaymentsConfig } from './config.js'
+import { createPaymentsMetrics } from './metrics.js'
+import { prepareDatabase } from './db/prepare-database.js'
+import { paymentsPlugin } from './plugins/payments.js'
+import { messagingPlugin, type ConsumerHooks } from './plugins/messaging.js'
+import { transferRoutes } from './routes/transfers.js'
+import { walletRoutes } from './routes/wallets.js'
+import { providerCallbackRoutes } from './routes/provider-callbacks.js'
+
+export interface BuildOptions {
+  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
+  registry?: Registry
+  logger?: Partial<LoggerSettings>
+  /** Node process metrics; off by default in-process, on in server.ts. */
+  defaultMetrics?: boolean
+  /** Test hooks of the Kafka consumer (crash simulation). */
+  consumerHooks?: ConsumerHooks
+}
+
+/**
+ * Payments, ready to listen: schema migrated and wallets seeded (once, under an advisory lock), the
+ * provider behind its breaker, the outbox relay and the idempotent consumer started when the app is
+ * ready. Tests call this in-process; only server.ts listens for real.
+ */
+export async function buildApp (config: PaymentsConfig, opts: BuildOptions = {}): Promise<LabApp> {
+  const registry = opts.registry ?? new Registry()
+  const app = await createBaseApp({
+    logger: { service: 'payments', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
+    registry,
+    defaultMetrics: opts.defaultMetrics ?? false
+  })
+  try {
+    await prepareDatabase({
+      connectionString: config.DATABASE_URL,
+      applicationName: `${config.INSTANCE_ID}-boot`,
+      seed: { customers: config.SEED_WALLETS, balanceCents: config.SEED_BALANCE_CENTS },
+      log: app.log
+    })
+    const metrics = createPaymentsMetrics(registry)
+    await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
+    await app.register(paymentsPlugin, { config, metrics })
+    await app.register(messagingPlugin, { config, registry, hooks: opts.consumerHooks })
+    await app.register(transferRoutes)
+    await app.register(walletRoutes)
+    await app.register(providerCallbackRoutes, { secret: config.PROVIDER_WEBHOOK_SECRET, toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  return app
+}

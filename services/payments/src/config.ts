@@ -1,0 +1,60 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { loadConfig } from '@lab/platform'
+
+/**
+ * Everything payments reads from its environment, validated once at boot. The shared names (HOST, PORT,
+ * INSTANCE_ID, DATABASE_URL, KAFKA_BROKERS, PROVIDER_URL, PROVIDER_WEBHOOK_SECRET, PUBLIC_URL) come from
+ * infra/topology.ts; the rest are the knobs of the patterns, with defaults that suit the lab.
+ */
+export const PaymentsConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7401 }),
+  INSTANCE_ID: Type.String({ minLength: 1, default: 'payments' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_PRETTY: Type.Boolean({ default: false }),
+
+  DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/payments' }),
+  PG_POOL_MAX: Type.Integer({ minimum: 2, default: 10 }),
+  /** Customer wallets c-0001 … c-<n> created on the first boot (with the system wallet `merchant`). */
+  SEED_WALLETS: Type.Integer({ minimum: 0, maximum: 9999, default: 1000 }),
+  SEED_BALANCE_CENTS: Type.Integer({ minimum: 0, default: 100_000 }),
+
+  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
+  /** Put in front of every topic name, so test files never share a topic. */
+  TOPIC_PREFIX: Type.String({ default: '' }),
+  CONSUMER_GROUP: Type.String({ minLength: 1, default: 'payments' }),
+  /** Attempts of one message before it goes to the dead-letter topic. */
+  CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
+  CONSUMER_RETRY_BACKOFF_MS: Type.Integer({ minimum: 0, default: 200 }),
+  OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 100 }),
+
+  /** Optimistic locking on balances: attempts of one money movement before it answers 409. */
+  LEDGER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 10 }),
+  LEDGER_RETRY_BASE_MS: Type.Integer({ minimum: 0, default: 5 }),
+  LEDGER_RETRY_MAX_MS: Type.Integer({ minimum: 0, default: 200 }),
+
+  PROVIDER_URL: Type.String({ minLength: 1, description: 'http://host:port of the payment provider' }),
+  PROVIDER_WEBHOOK_SECRET: Type.String({ minLength: 16, description: 'shared HMAC secret of the provider callbacks' }),
+  /** This service's base URL as the provider sees it; empty: the address it listens on. */
+  PUBLIC_URL: Type.String({ default: '' }),
+  /** Callbacks older (or newer) than this are refused: replay protection. */
+  WEBHOOK_TOLERANCE_SECONDS: Type.Integer({ minimum: 1, default: 300 }),
+  /** One call to the provider slower than this fails (and counts against the breaker). */
+  PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 2000 }),
+  /** Calls per charge, the first included; between them exponential backoff with full jitter. */
+  PROVIDER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+  PROVIDER_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 100 }),
+  PROVIDER_RETRY_MAX_MS: Type.Integer({ minimum: 1, default: 2000 }),
+  /** The breaker around the provider opens when more than this share of calls failed (percent) ... */
+  BREAKER_ERROR_THRESHOLD_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  /** ... among at least this many calls in its rolling window (10 s) ... */
+  BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),
+  /** ... and lets one probe through (half-open) after this long. */
+  BREAKER_RESET_MS: Type.Integer({ minimum: 100, default: 10_000 })
+})
+
+export type PaymentsConfig = Readonly<Static<typeof PaymentsConfigSchema>>
+
+export function loadPaymentsConfig (env?: Record<string, string | undefined>): PaymentsConfig {
+  return loadConfig(PaymentsConfigSchema, env)
+}

@@ -1,0 +1,89 @@
+import type pg from 'pg'
+
+export type PaymentMethod = 'wallet' | 'card'
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded'
+
+export interface Payment {
+  id: string
+  orderId: string
+  customerId: string
+  method: PaymentMethod
+  amountCents: number
+  status: PaymentStatus
+  reason: string | null
+  attempts: number
+  requestId: string | null
+}
+
+interface PaymentRow {
+  id: string
+  order_id: string
+  customer_id: string
+  method: PaymentMethod
+  amount_cents: string
+  status: PaymentStatus
+  reason: string | null
+  attempts: number
+  request_id: string | null
+}
+
+const toPayment = (r: PaymentRow): Payment => ({
+  id: r.id,
+  orderId: r.order_id,
+  customerId: r.customer_id,
+  method: r.method,
+  amountCents: Number(r.amount_cents),
+  status: r.status,
+  reason: r.reason,
+  attempts: r.attempts,
+  requestId: r.request_id
+})
+
+/**
+ * Serialises everything that touches one payment (its charge, its provider callbacks, its refund) for
+ * the rest of the transaction. A callback can reach us before the transaction that asked for the
+ * charge has committed its payment row: it waits here for that commit, then sees the row.
+ * @see https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
+ */
+export async function lockPayment (client: pg.ClientBase, paymentId: string): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('payment:' || $1, 0))", [paymentId])
+}
+
+/** The new payment, pending; null when the order already has one (a repeated order event). */
+export async function insertPendingPayment (client: pg.ClientBase, p: Omit<Payment, 'status' | 'reason' | 'attempts'>): Promise<Payment | null> {
+  const { rows } = await client.query<PaymentRow>(`
+    INSERT INTO payments (id, order_id, customer_id, method, amount_cents, status, request_id)
+    VALUES ($1, $2, $3, $4, $5, 'pending', $6)
+    ON CONFLICT DO NOTHING
+    RETURNING *`, [p.id, p.orderId, p.customerId, p.method, p.amountCents, p.requestId])
+  return rows[0] === undefined ? null : toPayment(rows[0])
+}
+
+export async function findPaymentForUpdate (client: pg.ClientBase, paymentId: string): Promise<Payment | null> {
+  const { rows } = await client.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 FOR UPDATE', [paymentId])
+  return rows[0] === undefined ? null : toPayment(rows[0])
+}
+
+export async function findPayment (db: pg.Pool | pg.ClientBase, paymentId: string): Promise<Payment | null> {
+  const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [paymentId])
+  return rows[0] === undefined ? null : toPayment(rows[0])
+}
+
+export async function setPaymentStatus (client: pg.ClientBase, paymentId: string, change: { status: PaymentStatus, reason?: string | null, attempts?: number }): Promise<void> {
+  await client.query(`
+    UPDATE payments SET status = $2, reason = coalesce($3, reason), attempts = coalesce($4, attempts), updated_at = now()
+    WHERE id = $1`, [paymentId, change.status, change.reason ?? null, change.attempts ?? null])
+}
+
+/** Remembers a verified callback (the first one per charge wins); false if one was already stored. */
+export async function recordCallback (client: pg.ClientBase, chargeId: string, status: 'succeeded' | 'failed', reason: string | null): Promise<boolean> {
+  const { rowCount } = await client.query(
+    'INSERT INTO provider_callbacks (charge_id, status, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [chargeId, status, reason])
+  return rowCount === 1
+}
+
+export async function findCallback (client: pg.ClientBase, chargeId: string): Promise<{ status: 'succeeded' | 'failed', reason: string | null } | null> {
+  const { rows } = await client.query<{ status: 'succeeded' | 'failed', reason: string | null }>(
+    'SELECT status, reason FROM provider_callbacks WHERE charge_id = $1', [chargeId])
+  return rows[0] ?? null
+}

@@ -1,0 +1,96 @@
+import { Counter, Histogram, type Registry } from 'prom-client'
+import { createBreakerMetrics } from '@lab/platform'
+
+export const PAYMENT_METHODS = ['wallet', 'card'] as const
+export const PAYMENT_OUTCOMES = ['succeeded', 'failed', 'refunded'] as const
+export const FAILURE_REASONS = ['insufficient_funds', 'unknown_wallet', 'provider_unavailable', 'provider_rejected', 'card_declined', 'other'] as const
+
+/** A failure reason as a metric label: one of the known ones, else 'other' (the label set stays closed). */
+export function reasonLabel (reason: string): string {
+  return (FAILURE_REASONS as readonly string[]).includes(reason) ? reason : 'other'
+}
+export const LEDGER_OPERATIONS = ['transfer', 'charge', 'refund'] as const
+
+/**
+ * Payments' own metric families, on the injected registry. Labels are closed sets (methods, outcomes,
+ * reasons), never ids. The messaging families (outbox_*, consumer_*, dlq_*) are registered by
+ * @lab/messaging on the same registry.
+ */
+export function createPaymentsMetrics (registry: Registry) {
+  const registers = [registry]
+  const metrics = {
+    /** The lab's `circuit_breaker_*` family; payments' one breaker is `provider`. */
+    breakers: createBreakerMetrics(registry),
+    payments: new Counter({
+      name: 'payments_total',
+      help: 'Payments that reached a final state, by method (wallet, card) and outcome (succeeded, failed, refunded)',
+      labelNames: ['method', 'outcome'] as const,
+      registers
+    }),
+    failures: new Counter({
+      name: 'payments_failed_total',
+      help: 'Failed payments by method and reason (insufficient_funds, provider_unavailable, card_declined, ...)',
+      labelNames: ['method', 'reason'] as const,
+      registers
+    }),
+    lockConflicts: new Counter({
+      name: 'optimistic_lock_conflicts_total',
+      help: 'Conditional balance updates that found the wallet changed since it was read (version conflicts)',
+      labelNames: ['service'] as const,
+      registers
+    }),
+    lockRetries: new Counter({
+      name: 'optimistic_lock_retries_total',
+      help: 'Money movements tried again after a version conflict (after a jittered backoff)',
+      labelNames: ['service'] as const,
+      registers
+    }),
+    lockExhausted: new Counter({
+      name: 'optimistic_lock_exhausted_total',
+      help: 'Money movements given up after the last attempt still conflicted (answered 409)',
+      labelNames: ['service'] as const,
+      registers
+    }),
+    providerCalls: new Counter({
+      name: 'payments_provider_calls_total',
+      help: 'Calls to the payment provider by result: accepted, rejected (4xx), error (5xx, network, timeout), breaker_open (refused without calling)',
+      labelNames: ['result'] as const,
+      registers
+    }),
+    providerRetries: new Counter({
+      name: 'payments_provider_retries_total',
+      help: 'Calls to the payment provider made again after a failed one (bounded by PROVIDER_MAX_ATTEMPTS - 1 per charge)',
+      registers
+    }),
+    providerRetryDelay: new Histogram({
+      name: 'payments_provider_retry_delay_seconds',
+      help: 'Backoff waited before each retry of a provider call (exponential, full jitter)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers
+    }),
+    providerChargeDuration: new Histogram({
+      name: 'payments_provider_charge_duration_seconds',
+      help: 'Time to get one charge to the provider, retries and backoff included, by result: accepted, rejected, breaker_open (failed fast), retries_exhausted',
+      labelNames: ['result'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers
+    }),
+    ledgerMoves: new Counter({
+      name: 'ledger_movements_total',
+      help: 'Money movements committed to the ledger by kind (transfer, charge, refund)',
+      labelNames: ['kind'] as const,
+      registers
+    })
+  }
+  // Every series exists from the start (at 0), so rate() and dashboards work before the first event.
+  for (const method of PAYMENT_METHODS) {
+    for (const outcome of PAYMENT_OUTCOMES) metrics.payments.inc({ method, outcome }, 0)
+    for (const reason of FAILURE_REASONS) metrics.failures.inc({ method, reason }, 0)
+  }
+  for (const m of [metrics.lockConflicts, metrics.lockRetries, metrics.lockExhausted]) m.inc({ service: 'payments' }, 0)
+  for (const result of ['accepted', 'rejected', 'error', 'breaker_open']) metrics.providerCalls.inc({ result }, 0)
+  for (const kind of LEDGER_OPERATIONS) metrics.ledgerMoves.inc({ kind }, 0)
+  return metrics
+}
+
+export type PaymentsMetrics = ReturnType<typeof createPaymentsMetrics>

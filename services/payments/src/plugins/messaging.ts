@@ -1,0 +1,52 @@
+import fp from 'fastify-plugin'
+import type { Registry } from 'prom-client'
+import { createKafka, ensureTopics, IdempotentConsumer, OutboxRelay, type Envelope } from '@lab/messaging'
+import type { PaymentsConfig } from '../config.js'
+import { chargeOrder } from '../payments/charge-order.js'
+import { refundOrder } from '../payments/refund-order.js'
+
+export interface ConsumerHooks {
+  /** Test hook of IdempotentConsumer: throw SimulatedCrash to die between the effect's commit and the offset commit. */
+  afterCommitBeforeOffset?: (envelope: Envelope) => Promise<void>
+}
+
+/**
+ * Kafka for payments: the outbox relay (payments.succeeded.v1 / payments.failed.v1 leave only through
+ * the outbox) and one idempotent consumer, group `payments`, for orders.placed.v1 (charge) and
+ * orders.cancelled.v1 (refund). Both start when the app is ready and stop before the pool closes.
+ */
+export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, hooks?: ConsumerHooks }>(async (app, { config, registry, hooks }) => {
+  const kafka = createKafka({ clientId: config.INSTANCE_ID, brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()), log: app.log })
+  const topics = app.payments.topics
+  await ensureTopics(kafka, Object.values(topics))
+
+  const relay = new OutboxRelay({ pool: app.pg, kafka, log: app.log, registry, service: 'payments', pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS })
+  const consumer = new IdempotentConsumer({
+    kafka,
+    pool: app.pg,
+    groupId: config.CONSUMER_GROUP,
+    topics: [topics.ordersPlaced, topics.ordersCancelled],
+    consumerName: 'payments',
+    log: app.log,
+    registry,
+    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
+    // One order's events share a partition (key = order id); partitions are independent, so a slow
+    // card charge on one does not hold up the others.
+    partitionsConsumedConcurrently: 3,
+    afterCommitBeforeOffset: hooks?.afterCommitBeforeOffset,
+    handle: async (client, envelope, ctx) => {
+      const step = ctx.topic === topics.ordersPlaced ? chargeOrder : refundOrder
+      await step(client, envelope, ctx, app.payments)
+    }
+  })
+
+  app.addHook('onReady', async () => {
+    relay.start()
+    await consumer.start()
+  })
+  app.addHook('onClose', async () => {
+    await consumer.stop()
+    await relay.stop()
+  })
+}, { name: 'payments-messaging', dependencies: ['lab-postgres', 'payments-domain'] })

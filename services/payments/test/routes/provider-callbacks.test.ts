@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type pg from 'pg'
+import type { Producer } from 'kafkajs'
+import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { signWebhook } from '@lab/webhook-signature'
+import {
+  collectPaymentEvents, dbPool, eventually, orderPlaced, orderProducer, paymentsEnv, startPayments, startProvider, TEST_SECRET, type Running
+} from '../build.js'
+import { paymentIdForOrder } from '../../src/payment-id.js'
+import { TOPICS } from '../../src/events.js'
+
+let db: TestDatabase
+let pool: pg.Pool
+let provider: Running
+let payments: Running
+let producer: Producer
+let send: Awaited<ReturnType<typeof orderProducer>>['send']
+let reader: Awaited<ReturnType<typeof collectPaymentEvents>>
+
+beforeAll(async () => {
+  db = await createDatabase('payments_callbacks')
+  pool = dbPool(db)
+  // The provider accepts charges but takes a minute to decide them: the callbacks here are ours.
+  provider = await startProvider({ PROVIDER_PROCESSING_DELAY_MS: '60000' })
+  const env = paymentsEnv(db, { PROVIDER_URL: provider.url })
+  payments = await startPayments(env)
+  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
+  reader = await collectPaymentEvents(env.TOPIC_PREFIX as string)
+})
+
+afterAll(async () => {
+  await payments?.app.close()
+  await reader?.consumer.disconnect()
+  await producer?.disconnect()
+  await provider?.app.close()
+  await pool?.end()
+  await db?.drop()
+})
+
+/** A card order whose charge the provider accepted: its payment is pending, awaiting the callback. */
+async function pendingCardPayment (): Promise<string> {
+  const order = orderPlaced('c-0001', 1999, 'card')
+  await send('ordersPlaced', order)
+  const paymentId = paymentIdForOrder(order.data.orderId)
+  await eventually(async () => (await state(paymentId))?.status === 'pending' ? true : undefined, { what: 'a pending card payment' })
+  return paymentId
+}
+
+async function state (paymentId: string) {
+  const { rows } = await pool.query<{ status: string, reason: string | null, attempts: number, updated_at: Date }>(
+    'SELECT status, reason, attempts, updated_at FROM payments WHERE id = $1', [paymentId])
+  return rows[0]
+}
+
+async function outboxRows (paymentId: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE envelope->'data'->>'paymentId' = $1", [paymentId])
+  return rows[0]?.n ?? 0
+}
+
+async function callback (rawBody: string, headers: Record<string, string>) {
+  return await payments.app.inject({ method: 'POST', url: '/provider-callbacks', headers: { 'content-type': 'application/json', ...headers }, payload: rawBody })
+}
+
+function signed (rawBody: string, { secret = TEST_SECRET, timestamp = Math.floor(Date.now() / 1000) } = {}) {
+  return { 'x-provider-timestamp': String(timestamp), 'x-provider-signature': signWebhook(secret, timestamp, rawBody) }
+}
+
+describe('POST /provider-callbacks', () => {
+  it('refuses a missing, wrong, tampered or stale signature with 401 and changes nothing', async () => {
+    const paymentId = await pendingCardPayment()
+    const before = await state(paymentId)
+    const rawBody = JSON.stringify({ chargeId: paymentId, status: 'succeeded' })
+    const now = Math.floor(Date.now() / 1000)
+    const attempts = {
+      missing: {},
+      'missing timestamp': { 'x-provider-signature': signed(rawBody)['x-provider-signature'] },
+      'wrong secret': signed(rawBody, { secret: 'not-the-shared-secret-at-all' }),
+      'another body': signed(JSON.stringify({ chargeId: paymentId, status: 'failed' })),
+      stale: signed(rawBody, { timestamp: now - 310 }),
+      'from the future': signed(rawBody, { timestamp: now + 310 }),
+      malformed: { 'x-provider-timestamp': String(now), 'x-provider-signature': 'sha256=zz' }
+    }
+    for (const [name, headers] of Object.entries(attempts)) {
+      const res = await callback(rawBody, headers)
+      expect(res.statusCode, name).toBe(401)
+      expect(res.json(), name).toMatchObject({ statusCode: 401, code: 'PAYMENTS_BAD_SIGNATURE' })
+    }
+    expect(await state(paymentId)).toEqual(before)
+    expect(await outboxRows(paymentId)).toBe(0)
+    expect((await pool.query('SELECT 1 FROM provider_callbacks WHERE charge_id = $1', [paymentId])).rowCount).toBe(0)
+  })
+
+  it('applies a valid callback once: pending → succeeded, one payments.succeeded.v1', async () => {
+    const paymentId = await pendingCardPayment()
+    const rawBody = JSON.stringify({ chargeId: paymentId, status: 'succeeded' })
+    const res = await callback(rawBody, signed(rawBody))
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ chargeId: paymentId, applied: true, paymentStatus: 'succeeded' })
+    expect((await state(paymentId))?.status).toBe('succeeded')
+
+    // The provider delivers at least once: the same callback again changes nothing.
+    const again = await callback(rawBody, signed(rawBody))
+    expect(again.json()).toEqual({ chargeId: paymentId, applied: false, paymentStatus: 'succeeded' })
+    const late = JSON.stringify({ chargeId: paymentId, status: 'failed', reason: 'card_declined' })
+    expect((await callback(late, signed(late))).json()).toMatchObject({ applied: false, paymentStatus: 'succeeded' })
+    expect(await outboxRows(paymentId)).toBe(1)
+
+    const event = await eventually(async () => reader.events.find((e) => e.data !== null && (e.data as { paymentId: string }).paymentId === paymentId), { what: 'the event' })
+    expect(event).toMatchObject({ type: TOPICS.paymentsSucceeded, data: { paymentId, amountCents: 1999, method: 'card' } })
+  })
+
+  it('fails the payment on a declined charge, with payments.failed.v1', async () => {
+    const paymentId = await pendingCardPayment()
+    const rawBody = JSON.stringify({ chargeId: paymentId, status: 'failed', reason: 'card_declined' })
+    expect((await callback(rawBody, signed(rawBody))).json()).toMatchObject({ applied: true, paymentStatus: 'failed' })
+    expect(await state(paymentId)).toMatchObject({ status: 'failed', reason: 'card_declined' })
+    const event = await eventually(async () => reader.events.find((e) => (e.data as { paymentId?: string }).paymentId === paymentId), { what: 'the event' })
+    expect(event).toMatchObject({ type: TOPICS.paymentsFailed, data: { paymentId, reason: 'card_declined', method: 'card' } })
+  })
+
+  it('keeps a signed callback for a charge it does not know yet (200), and answers 400 to a signed body of the wrong shape', async () => {
+    const chargeId = randomUUID()
+    const early = JSON.stringify({ chargeId, status: 'succeeded' })
+    expect((await callback(early, signed(early))).json()).toEqual({ chargeId, applied: false, paymentStatus: 'unknown' })
+    for (const rawBody of ['{"chargeId": ', JSON.stringify({ chargeId, status: 'maybe' }), JSON.stringify({ status: 'succeeded' })]) {
+      const res = await callback(rawBody, signed(rawBody))
+      expect(res.statusCode).toBe(400)
+      expect(res.json().code).toBe('PAYMENTS_BAD_CALLBACK')
+    }
+  })
+})
