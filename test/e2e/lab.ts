@@ -64,8 +64,15 @@ export async function startCheckoutLab (): Promise<CheckoutLab> {
   const providerUrl = await start(await buildProvider(loadProviderConfig({ ...common, PROVIDER_WEBHOOK_SECRET: SECRET }), withRegistry()))
   const inventoryUrl = await start(await buildInventory(loadInventoryConfig({ ...common, DATABASE_URL: await db('inventory'), SEED_ITEMS: '20', SEED_STOCK: '100' }), withRegistry()))
   const paymentsUrl = await start(await buildPayments(loadPaymentsConfig({
-    ...common, ...kafka, DATABASE_URL: await db('payments'), SEED_WALLETS: '20', PROVIDER_URL: providerUrl, PROVIDER_WEBHOOK_SECRET: SECRET,
-    PROVIDER_MAX_ATTEMPTS: '2', PROVIDER_RETRY_BASE_MS: '20', BREAKER_RESET_MS: '1000'
+    ...common,
+    ...kafka,
+    DATABASE_URL: await db('payments'),
+    SEED_WALLETS: '20',
+    PROVIDER_URL: providerUrl,
+    PROVIDER_WEBHOOK_SECRET: SECRET,
+    PROVIDER_MAX_ATTEMPTS: '2',
+    PROVIDER_RETRY_BASE_MS: '20',
+    BREAKER_RESET_MS: '1000'
   }), withRegistry()))
   const ordersUrl = await start(await buildOrders(loadOrdersConfig({ ...common, ...kafka, DATABASE_URL: await db('orders'), INVENTORY_URL: inventoryUrl, OUTBOX_POLL_INTERVAL_MS: '50' }), withRegistry()))
   const notificationsUrl = await start(await buildNotifications(loadNotificationsConfig({ ...common, ...kafka, DATABASE_URL: await db('notifications') }), withRegistry()))
