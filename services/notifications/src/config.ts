@@ -18,7 +18,7 @@ export const NotificationsConfigSchema = Type.Object({
   KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'comma-separated host:port list' }),
   /** Prepended to every topic name, so tests (and parallel labs) never share topics. */
   TOPIC_PREFIX: Type.String({ default: '' }),
-  /** Consumer group; replicas share it (Kafka splits the partitions between them). */
+  /** Consumer group (after TOPIC_PREFIX); replicas share it (Kafka splits the partitions between them). */
   CONSUMER_GROUP: Type.String({ minLength: 1, default: 'notifications' }),
   /** Attempts of one message (first try included) before it goes to `<topic>.dlq.v1`. */
   CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),

@@ -22,7 +22,8 @@ export const consumerPlugin = fp<{ config: NotificationsConfig, metrics: Notific
   const consumer = new IdempotentConsumer({
     kafka,
     pool: app.pg,
-    groupId: config.CONSUMER_GROUP,
+    // Prefixed like the topics: a group shared with another lab or test would split the partitions with it.
+    groupId: `${config.TOPIC_PREFIX}${config.CONSUMER_GROUP}`,
     topics: names.topics,
     consumerName: CONSUMER_NAME,
     handle: createEventHandler({ topics: names, faults: app.faults, metrics }),

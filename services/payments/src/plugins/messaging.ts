@@ -24,7 +24,8 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
   const consumer = new IdempotentConsumer({
     kafka,
     pool: app.pg,
-    groupId: config.CONSUMER_GROUP,
+    // Prefixed like the topics: a group shared with another lab or test would split the partitions with it.
+    groupId: `${config.TOPIC_PREFIX}${config.CONSUMER_GROUP}`,
     topics: [topics.ordersPlaced, topics.ordersCancelled],
     consumerName: 'payments',
     log: app.log,
