@@ -7,6 +7,7 @@ import { claimMessage } from './inbox.js'
 import { deadLetterTopic, headerValue, sendToDeadLetter } from './dead-letter.js'
 import { ensureTopics } from './topics.js'
 import { createConsumerMetrics, type ConsumerMetrics } from './consumer-metrics.js'
+import { ConsumerLagMonitor } from './consumer-lag.js'
 
 export interface MessageContext {
   topic: string
@@ -45,6 +46,8 @@ export interface IdempotentConsumerOptions<T = unknown> {
   maxWaitTimeInMs?: number
   /** Create the `<topic>.dlq.v1` topics at start (default true). */
   ensureDeadLetterTopics?: boolean
+  /** How often the group's lag (`kafka_consumer_lag`) is read from Kafka while running (default 5000 ms; 0 disables). */
+  lagIntervalMs?: number
   /**
    * Test hook, run after the effect's transaction committed and before the offset commit. Throw a
    * `SimulatedCrash` from it to make the consumer disconnect without committing the offset, as if the
@@ -80,6 +83,7 @@ export class IdempotentConsumer<T = unknown> {
   #consumer: Consumer | undefined
   #producer: Producer | undefined
   #crashed: Promise<void> | undefined
+  #lag: ConsumerLagMonitor | undefined
 
   constructor (options: IdempotentConsumerOptions<T>) {
     this.#opts = { maxAttempts: 3, retryBackoffMs: 100, ...options }
@@ -119,10 +123,17 @@ export class IdempotentConsumer<T = unknown> {
     })
     await joined
     this.#log.info({ groupId, topics }, 'consumer started')
+    const { lagIntervalMs = 5000, registry, log } = this.#opts
+    if (lagIntervalMs > 0) {
+      this.#lag = new ConsumerLagMonitor({ kafka, groupId, topics, registry, log, intervalMs: lagIntervalMs })
+      this.#lag.start()
+    }
   }
 
   /** Let the message in flight finish, leave the group, disconnect. */
   async stop (): Promise<void> {
+    await this.#lag?.stop()
+    this.#lag = undefined
     await this.#crashed
     await this.#consumer?.disconnect()
     await this.#producer?.disconnect()
