@@ -22,7 +22,7 @@ export const GatewayConfigSchema = Type.Object({
   ORDERS_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 100, default: 1000 }),
   LOAD_BALANCER: Type.Union([Type.Literal('least-outstanding'), Type.Literal('round-robin')], { default: 'least-outstanding' }),
   /** A request to an upstream that takes longer than this fails (and counts against the breaker). */
-  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 2000 }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 3000 }),
   BREAKER_ERROR_THRESHOLD_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
   /** Fewest requests in the rolling window before the breaker may open. */
   BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),

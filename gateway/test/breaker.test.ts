@@ -1,15 +1,14 @@
 import { createServer, type Server } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { listenOnFreePort } from '@lab/testkit'
 import { buildGateway, metricValue } from './build.js'
 
 /** An upstream that accepts connections and never answers: the worst kind of dependency. */
 async function hangingUpstream (): Promise<{ url: string, server: Server }> {
   const server = createServer(() => { /* accept and say nothing */ })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = await listenOnFreePort(server)
   onTestFinished(() => { server.close() })
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
-  return { url: `http://127.0.0.1:${port}`, server }
+  return { url, server }
 }
 
 describe('gateway circuit breaker', () => {

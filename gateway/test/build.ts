@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client'
 import { onTestFinished } from 'vitest'
-import { testInfra, uniqueName } from '@lab/testkit'
+import { listenOnFreePort, testInfra, uniqueName } from '@lab/testkit'
 import { buildApp } from '../src/app.js'
 import { loadGatewayConfig } from '../src/config.js'
 import type { LabApp } from '@lab/platform'
@@ -25,11 +25,9 @@ export async function buildGateway (env: Record<string, string>): Promise<{ app:
   })
   const registry = new Registry()
   const app = await buildApp(config, { registry, defaultMetrics: false })
-  await app.listen({ host: '127.0.0.1', port: 0 })
+  const url = await listenOnFreePort(app)
   onTestFinished(async () => { await app.close() })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
-  return { app, url: `http://127.0.0.1:${port}`, registry }
+  return { app, url, registry }
 }
 
 export { metricValue } from '@lab/testkit'

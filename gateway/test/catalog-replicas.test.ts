@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { createDatabase, eventually, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { buildApp as buildCatalogApp } from '../../services/catalog/src/app.js'
 import { loadCatalogConfig } from '../../services/catalog/src/config.js'
@@ -27,14 +27,6 @@ class CatalogReplica {
 
   get url (): string { return `http://127.0.0.1:${this.port}` }
   get replica (): string { return `127.0.0.1:${this.port}` }
-}
-
-async function waitFor (condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 let db: TestDatabase
@@ -87,13 +79,13 @@ describe('gateway in front of two catalog replicas', () => {
     }))
     await new Promise((resolve) => setTimeout(resolve, 300))
     await victim.kill()
-    await waitFor(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 0, 2000)
+    await eventually(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 0, 2000)
     await new Promise((resolve) => setTimeout(resolve, 500))
     const failedWhileDown = statuses.filter((s) => s !== 200).length
     const servedBySurvivor = await metricValue(registry, 'gateway_upstream_requests_total', { replica: survivor.replica, outcome: 'response' })
 
     await victim.start()
-    await waitFor(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 1, 3000)
+    await eventually(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 1, 3000)
     const victimBefore = await metricValue(registry, 'gateway_upstream_requests_total', { replica: victim.replica, outcome: 'response' })
     await new Promise((resolve) => setTimeout(resolve, 500))
     traffic.running = false
@@ -130,7 +122,7 @@ describe('gateway in front of two catalog replicas', () => {
     expect(res.headers.get('retry-after')).toBe('1')
 
     await Promise.all(replicas.map(async (r) => { await r.start() }))
-    await waitFor(async () => {
+    await eventually(async () => {
       const probe = await fetch(`${url}/catalog/products/1`)
       await probe.arrayBuffer()
       return probe.status === 200

@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { listenOnFreePort } from '@lab/testkit'
 import { buildGateway } from './build.js'
 
 /** An upstream that answers /feed with Server-Sent Events, one every 100 ms, for as long as asked. */
@@ -13,10 +14,9 @@ async function eventSource (): Promise<{ url: string, open: Set<ServerResponse> 
     const timer = setInterval(() => { res.write(`id: ${++n}\nevent: tick\ndata: {"n":${n}}\n\n`) }, 100)
     res.on('close', () => { clearInterval(timer); open.delete(res) })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = await listenOnFreePort(server)
   onTestFinished(() => { server.closeAllConnections(); server.close() })
-  const address = server.address()
-  return { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`, open }
+  return { url, open }
 }
 
 describe('gateway streaming', () => {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { errorResponses, REQUEST_ID_HEADER } from '@lab/platform'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import type { Upstream } from '../upstream/upstream.js'
 
 /** Headers that describe one hop, not the message: never forwarded (RFC 9110 §7.6.1). */
@@ -20,6 +20,7 @@ export interface ProxyRouteOptions {
   upstream: Upstream
   /** A long-lived response such as Server-Sent Events: streamed with no time limit between chunks. */
   streaming?: boolean
+  methods?: HTTPMethods[]
   /** Route config (e.g. the rate-limit policy) applied to every proxied path. */
   config?: Record<string, unknown>
 }
@@ -29,7 +30,7 @@ export interface ProxyRouteOptions {
  * gateway's limit) so bad input is answered at the edge, then forwarded byte for byte; the answer is
  * streamed back as it arrives.
  */
-export const proxyRoute: FastifyPluginAsync<ProxyRouteOptions> = async (app, { path: prefix, rewritePrefix, upstream, streaming, config }) => {
+export const proxyRoute: FastifyPluginAsync<ProxyRouteOptions> = async (app, { path: prefix, rewritePrefix, upstream, streaming, methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], config }) => {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
@@ -55,7 +56,6 @@ export const proxyRoute: FastifyPluginAsync<ProxyRouteOptions> = async (app, { p
       }
       return reply.code(response.statusCode).send(response.body)
     }
-    const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
     const response = errorResponses(400, 413, 415, 429, 503, 504)
     scope.route({ method: methods, url: prefix, schema: { response }, config, handler })
     scope.route({ method: methods, url: `${prefix}/*`, schema: { params: Type.Object({ '*': Type.String({ maxLength: 2048 }) }), response }, config, handler })

@@ -1,8 +1,11 @@
+import type { HTTPMethods } from 'fastify'
 import type { GatewayConfig } from '../config.js'
 import type { UpstreamName } from '../plugins/upstreams.js'
 
 export interface RouteEntry {
   path: string
+  /** The methods served (all by default): internal and admin operations are not exposed. */
+  methods?: HTTPMethods[]
   upstream: UpstreamName
   rewritePrefix: string
   streaming?: boolean
@@ -16,14 +19,18 @@ export interface RouteEntry {
 export function routeTable (config: GatewayConfig): RouteEntry[] {
   return [
     { path: '/catalog', upstream: 'catalog', rewritePrefix: '' },
-    { path: '/inventory', upstream: 'inventory', rewritePrefix: '' },
+    // Stock levels only: reservations are orders' business, and PUT /stock is an admin operation.
+    { path: '/inventory/stock', upstream: 'inventory', rewritePrefix: '/stock', methods: ['GET', 'HEAD'] },
     {
       path: '/orders',
       upstream: 'orders',
       rewritePrefix: '/orders',
       config: { rateLimitPolicy: { algorithm: 'token-bucket', max: config.ORDERS_RATE_LIMIT_MAX, windowMs: config.ORDERS_RATE_LIMIT_WINDOW_MS } }
     },
-    { path: '/payments', upstream: 'payments', rewritePrefix: '' },
+    // Wallets, transfers and the ledger check; the provider's callbacks reach payments directly.
+    { path: '/payments/wallets', upstream: 'payments', rewritePrefix: '/wallets', methods: ['GET', 'HEAD'] },
+    { path: '/payments/transfers', upstream: 'payments', rewritePrefix: '/transfers', methods: ['POST'] },
+    { path: '/payments/ledger', upstream: 'payments', rewritePrefix: '/ledger', methods: ['GET', 'HEAD'] },
     { path: '/notifications', upstream: 'notifications', rewritePrefix: '/notifications' },
     { path: '/feed', upstream: 'notifications', rewritePrefix: '/feed', streaming: true }
   ]

@@ -1,18 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createProxy, uniqueName, type TestProxy } from '@lab/testkit'
+import { createProxy, eventually, uniqueName, type TestProxy } from '@lab/testkit'
 import { createRedisClient } from '@lab/platform'
 import { ALGORITHMS } from '../../src/rate-limit/policy.js'
 import { buildLimitedApp, counterValue } from './limited-app.js'
-
-async function until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(25)
-  }
-}
 
 /** A Redis proxy this test can cut or slow down, and the gateway's own kind of client behind it. */
 async function redisBehindProxy (): Promise<{ proxy: TestProxy, redis: Redis }> {
@@ -22,7 +13,7 @@ async function redisBehindProxy (): Promise<{ proxy: TestProxy, redis: Redis }> 
   const redis = createRedisClient({ url: `redis://${proxy.address}` })
   redis.on('error', () => {})
   onTestFinished(() => { redis.disconnect() })
-  await until(() => redis.status === 'ready', 'the Redis connection')
+  await eventually(() => redis.status === 'ready', 10_000, 'the Redis connection')
   return { proxy, redis }
 }
 
@@ -42,7 +33,7 @@ describe('when Redis is unreachable', () => {
     const breakerState = async () => await counterValue(registry, 'circuit_breaker_state', { breaker: 'redis' })
 
     await proxy.disable()
-    await until(() => redis.status !== 'ready', 'the client to notice the outage')
+    await eventually(() => redis.status !== 'ready', 10_000, 'the client to notice the outage')
     for (const algorithm of ALGORITHMS) {
       for (let i = 0; i < 3; i++) {
         const res = await app.inject(`/${algorithm}`)
@@ -59,8 +50,8 @@ describe('when Redis is unreachable', () => {
     expect(await counterValue(registry, 'circuit_breaker_rejected_total', { breaker: 'redis' })).toBe(4)
 
     await proxy.enable()
-    await until(() => redis.status === 'ready', 'the client to reconnect')
-    await until(async () => await breakerState() === 1, 'the breaker to let a probe through (half-open)', RESET_MS * 5)
+    await eventually(() => redis.status === 'ready', 10_000, 'the client to reconnect')
+    await eventually(async () => await breakerState() === 1, RESET_MS * 5, 'the breaker to let a probe through (half-open)')
     for (const algorithm of ALGORITHMS) {
       const statuses = [(await app.inject(`/${algorithm}`)).statusCode, (await app.inject(`/${algorithm}`)).statusCode]
       expect(statuses, algorithm).toEqual([200, 429])
@@ -111,7 +102,7 @@ describe('when Redis is slow', () => {
     expect(await counterValue(registry, 'gateway_rate_limit_errors_total', { algorithm: 'sliding-window' })).toBe(13)
 
     await proxy.reset()
-    await until(async () => await breakerState() === 1, 'the breaker to let a probe through (half-open)', RESET_MS * 5)
+    await eventually(async () => await breakerState() === 1, RESET_MS * 5, 'the breaker to let a probe through (half-open)')
     // The probe reaches Redis, which still holds this client's window: limiting is back.
     expect((await timedGet()).status).toBe(429)
     expect(await breakerState()).toBe(0)

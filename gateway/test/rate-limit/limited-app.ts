@@ -47,11 +47,4 @@ export async function buildLimitedApp (opts: LimitedAppOptions): Promise<{ app: 
 }
 
 /** Starts the app on a free port and gives its base URL, for real concurrent HTTP requests. */
-export async function listen (app: LabApp): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('no TCP address')
-  return `http://127.0.0.1:${address.port}`
-}
-
-export { metricValue as counterValue } from '@lab/testkit'
+export { listenOnFreePort as listen, metricValue as counterValue } from '@lab/testkit'
