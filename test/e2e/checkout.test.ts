@@ -99,4 +99,14 @@ describe('checkout through the gateway', () => {
     const differentBody = await placeOrder({ ...body, quantity: 2 }, key)
     expect(differentBody.res.status).toBe(422)
   })
+
+  it('does not expose internal or admin operations through the gateway', async () => {
+    const put = await fetch(`${lab.gatewayUrl}/inventory/stock/3`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ available: 0, priceCents: 1 }) })
+    expect(put.status).toBe(404)
+    const reserve = await fetch(`${lab.gatewayUrl}/inventory/reservations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reservationId: randomUUID(), productId: 3, quantity: 1 }) })
+    expect(reserve.status).toBe(404)
+    const callback = await fetch(`${lab.gatewayUrl}/payments/provider-callbacks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    expect(callback.status).toBe(404)
+    expect((await stock(3)).available).toBeGreaterThan(0)
+  })
 })

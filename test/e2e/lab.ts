@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { Registry } from 'prom-client'
-import { createDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { createDatabase, listenOnFreePort, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { buildApp as buildGateway } from '../../gateway/src/app.js'
 import { loadGatewayConfig } from '../../gateway/src/config.js'
@@ -39,12 +39,6 @@ export interface CheckoutLab {
   close: () => Promise<void>
 }
 
-async function listen (app: LabApp): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.address()
-  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
-}
-
 /**
  * The checkout part of the lab, every service real and in this process, each on its own database and
  * all on one fresh set of Kafka topics, behind a real gateway.
@@ -59,7 +53,7 @@ export async function startCheckoutLab (): Promise<CheckoutLab> {
   const kafka = { KAFKA_BROKERS: testInfra().kafkaBrokers.join(','), TOPIC_PREFIX: `${uniqueName('e2e')}.` }
   const common = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' }
   const apps: LabApp[] = []
-  const start = async (app: LabApp) => { apps.push(app); return await listen(app) }
+  const start = async (app: LabApp) => { apps.push(app); return await listenOnFreePort(app) }
 
   const providerUrl = await start(await buildProvider(loadProviderConfig({ ...common, PROVIDER_WEBHOOK_SECRET: SECRET }), withRegistry()))
   const inventoryUrl = await start(await buildInventory(loadInventoryConfig({ ...common, DATABASE_URL: await db('inventory'), SEED_ITEMS: '20', SEED_STOCK: '100' }), withRegistry()))
