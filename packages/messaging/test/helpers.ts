@@ -61,11 +61,4 @@ export async function collect (kafka: Kafka, topic: string, count: number, timeo
   return received
 }
 
-/** Poll `check` until it returns true (or throw after `timeoutMs`). */
-export async function eventually (check: () => Promise<boolean> | boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+export { eventually } from '@lab/testkit'

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Registry } from 'prom-client'
+import { Registry } from 'prom-client'
 import { loggerOptions, type LoggerSettings } from './logger.js'
 import { requestIdOptions, requestIdPlugin } from './request-id.js'
 import { accessLogPlugin } from './access-log.js'
@@ -44,4 +44,27 @@ export async function createBaseApp (opts: BaseAppOptions): Promise<LabApp> {
   await app.register(healthPlugin)
   await app.register(errorHandlerPlugin)
   return app
+}
+
+/** What a service's `buildApp(config, opts)` takes besides its config: what tests and server.ts choose. */
+export interface ServiceBuildOptions {
+  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
+  registry?: Registry
+  logger?: Partial<LoggerSettings>
+  /** Node process metrics; off by default in-process, on in server.ts. */
+  defaultMetrics?: boolean
+}
+
+/**
+ * The base app of one service, logging as `service` at its configured level, with the build options'
+ * defaults applied; the registry comes back too, for the service's own metric families.
+ */
+export async function createServiceApp (service: string, config: { LOG_LEVEL: string, LOG_PRETTY: boolean }, opts: ServiceBuildOptions = {}): Promise<{ app: LabApp, registry: Registry }> {
+  const registry = opts.registry ?? new Registry()
+  const app = await createBaseApp({
+    logger: { service, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
+    registry,
+    defaultMetrics: opts.defaultMetrics ?? false
+  })
+  return { app, registry }
 }

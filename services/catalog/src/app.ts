@@ -1,5 +1,4 @@
-import { Registry } from 'prom-client'
-import { createBaseApp, postgresPlugin, redisPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import { createServiceApp, postgresPlugin, redisPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { CatalogConfig } from './config.js'
 import { createCatalogMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -8,25 +7,14 @@ import { productPagesPlugin } from './plugins/product-pages.js'
 import { productRoutes } from './routes/products.js'
 import { categoryRoutes } from './routes/categories.js'
 
-export interface BuildOptions {
-  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
-  registry?: Registry
-  logger?: Partial<LoggerSettings>
-  /** Node process metrics; off by default in-process, on in server.ts. */
-  defaultMetrics?: boolean
-}
+export type BuildOptions = ServiceBuildOptions
 
 /**
  * The catalog, ready to listen: schema migrated (and seeded when empty, if configured), clients
  * connected, routes registered. Tests and benchmarks call this in-process; only server.ts listens.
  */
 export async function buildApp (config: CatalogConfig, opts: BuildOptions = {}): Promise<LabApp> {
-  const registry = opts.registry ?? new Registry()
-  const app = await createBaseApp({
-    logger: { service: 'catalog', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
-    registry,
-    defaultMetrics: opts.defaultMetrics ?? false
-  })
+  const { app, registry } = await createServiceApp('catalog', config, opts)
   try {
     await prepareDatabase({
       connectionString: config.DATABASE_URL,

@@ -1,5 +1,4 @@
-import { Registry } from 'prom-client'
-import { createBaseApp, postgresPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { InventoryConfig } from './config.js'
 import { createInventoryMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -7,25 +6,14 @@ import { inventoryPlugin } from './plugins/inventory.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { stockRoutes } from './routes/stock.js'
 
-export interface BuildOptions {
-  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
-  registry?: Registry
-  logger?: Partial<LoggerSettings>
-  /** Node process metrics; off by default in-process, on in server.ts. */
-  defaultMetrics?: boolean
-}
+export type BuildOptions = ServiceBuildOptions
 
 /**
  * Inventory, ready to listen: schema migrated and stocked when empty, pool connected, routes
  * registered. Tests and benchmarks call this in-process; only server.ts listens.
  */
 export async function buildApp (config: InventoryConfig, opts: BuildOptions = {}): Promise<LabApp> {
-  const registry = opts.registry ?? new Registry()
-  const app = await createBaseApp({
-    logger: { service: 'inventory', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
-    registry,
-    defaultMetrics: opts.defaultMetrics ?? false
-  })
+  const { app, registry } = await createServiceApp('inventory', config, opts)
   try {
     await prepareDatabase({
       connectionString: config.DATABASE_URL,

@@ -1,9 +1,7 @@
-import { expect } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import { Agent, request as httpRequest } from 'node:http'
-import pg from 'pg'
 import { Registry } from 'prom-client'
-import { metricValue, uniqueName, type TestDatabase } from '@lab/testkit'
+import { uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { buildApp } from '../src/app.js'
 import { loadInventoryConfig } from '../src/config.js'
@@ -35,17 +33,6 @@ export async function buildInventory (env: Record<string, string>): Promise<Inve
   return { app, registry }
 }
 
-/** Runs one query on the test database over its own connection (what is stored, not what the API says). */
-export async function sql<R extends pg.QueryResultRow> (db: TestDatabase, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: db.url })
-  await client.connect()
-  try {
-    return (await client.query<R>(text, params)).rows
-  } finally {
-    await client.end()
-  }
-}
-
 export interface HttpAnswer { status: number, headers: Record<string, string | string[] | undefined>, body: Record<string, unknown> }
 
 /**
@@ -75,8 +62,4 @@ export function purchase (productId: number, quantity = 1) {
   return { reservationId: randomUUID(), productId, quantity }
 }
 
-export function expectedErrorBody (statusCode: number, code: string) {
-  return { statusCode, code, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) }
-}
-
-export { metricValue }
+export { errorBody as expectedErrorBody, metricValue, sql } from '@lab/testkit'

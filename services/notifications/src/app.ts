@@ -1,5 +1,4 @@
-import { Registry } from 'prom-client'
-import { createBaseApp, postgresPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { NotificationsConfig } from './config.js'
 import { createNotificationsMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -11,13 +10,7 @@ import { notificationRoutes } from './routes/notifications.js'
 import { feedRoutes } from './routes/feed.js'
 import { adminRoutes } from './routes/admin.js'
 
-export interface BuildOptions {
-  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
-  registry?: Registry
-  logger?: Partial<LoggerSettings>
-  /** Node process metrics; off by default in-process, on in server.ts. */
-  defaultMetrics?: boolean
-}
+export type BuildOptions = ServiceBuildOptions
 
 /**
  * The notifications service: schema migrated, clients connected, the feed listening, routes
@@ -25,12 +18,7 @@ export interface BuildOptions {
  * Tests call this in-process; only server.ts listens.
  */
 export async function buildApp (config: NotificationsConfig, opts: BuildOptions = {}): Promise<LabApp> {
-  const registry = opts.registry ?? new Registry()
-  const app = await createBaseApp({
-    logger: { service: 'notifications', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
-    registry,
-    defaultMetrics: opts.defaultMetrics ?? false
-  })
+  const { app, registry } = await createServiceApp('notifications', config, opts)
   try {
     await prepareDatabase({ connectionString: config.DATABASE_URL, applicationName: `${config.INSTANCE_ID}-boot`, log: app.log })
   } catch (err) {

@@ -1,5 +1,4 @@
-import { Registry } from 'prom-client'
-import { createBaseApp, postgresPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import { createKafka, ensureTopics } from '@lab/messaging'
 import { kafkaBrokers, type OrdersConfig } from './config.js'
 import { allTopics, orderTopics } from './topics.js'
@@ -11,13 +10,7 @@ import { outboxRelayPlugin } from './plugins/outbox-relay.js'
 import { paymentResultsPlugin } from './plugins/payment-results.js'
 import { orderRoutes } from './routes/orders.js'
 
-export interface BuildOptions {
-  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
-  registry?: Registry
-  logger?: Partial<LoggerSettings>
-  /** Node process metrics; off by default in-process, on in server.ts. */
-  defaultMetrics?: boolean
-}
+export type BuildOptions = ServiceBuildOptions
 
 /**
  * Orders, ready to listen: schema migrated, topics created, clients connected, routes registered; the
@@ -25,12 +18,7 @@ export interface BuildOptions {
  * Tests call this in-process; only server.ts listens.
  */
 export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): Promise<LabApp> {
-  const registry = opts.registry ?? new Registry()
-  const app = await createBaseApp({
-    logger: { service: 'orders', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
-    registry,
-    defaultMetrics: opts.defaultMetrics ?? false
-  })
+  const { app, registry } = await createServiceApp('orders', config, opts)
   try {
     await prepareDatabase({ connectionString: config.DATABASE_URL, applicationName: `${config.INSTANCE_ID}-boot`, log: app.log })
     // Topics exist before anything publishes or subscribes. Kafka is needed to boot, but it is no

@@ -1,8 +1,6 @@
-import pg from 'pg'
 import { Registry } from 'prom-client'
-import { expect } from 'vitest'
 import { Kafka, logLevel, type IHeaders } from 'kafkajs'
-import { metricValue, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { createEnvelope, type Envelope } from '@lab/messaging'
 import { buildApp } from '../src/app.js'
@@ -40,17 +38,6 @@ export async function buildOrders (env: Record<string, string>): Promise<OrdersU
   const app = await buildApp(config, { registry, defaultMetrics: false })
   await app.ready()
   return { app, registry, topics: orderTopics(config) }
-}
-
-/** Runs one query on a test database over its own connection (what is stored, not what the API says). */
-export async function sql<R extends pg.QueryResultRow> (db: TestDatabase, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: db.url })
-  await client.connect()
-  try {
-    return (await client.query<R>(text, params)).rows
-  } finally {
-    await client.end()
-  }
 }
 
 export function testKafka (): Kafka {
@@ -105,22 +92,7 @@ export function paymentEvent (type: 'payments.succeeded.v1' | 'payments.failed.v
   return createEnvelope(type, orderId, { orderId, paymentId: uniqueName('pay'), amountCents, method: 'wallet', ...extra })
 }
 
-/** Polls until `check` returns a value other than undefined (or throws after timeoutMs). */
-export async function eventually<T> (check: () => Promise<T | undefined>, { timeoutMs = 20_000, intervalMs = 50 } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-}
-
 export const purchase = (productId: number, quantity = 1, extra: Record<string, unknown> = {}) =>
   ({ customerId: 'c-0042', productId, quantity, paymentMethod: 'wallet', ...extra })
 
-export function expectErrorBody (body: unknown, statusCode: number, code: string): void {
-  expect(body).toEqual({ statusCode, code, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) })
-}
-
-export { metricValue }
+export { eventually, expectErrorBody, metricValue, sql } from '@lab/testkit'

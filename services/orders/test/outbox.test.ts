@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:net'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { Kafka } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { closedPort, createDatabase, type TestDatabase } from '@lab/testkit'
 import { createKafka, OutboxRelay } from '@lab/messaging'
 import { buildOrders, eventually, metricValue, ordersEnv, purchase, readTopic, sql, testKafka, type OrdersUnderTest } from './build.js'
 import { InventoryUnderTest } from './inventory.js'
@@ -26,15 +25,6 @@ afterAll(async () => {
   await inventory?.close()
   await db?.drop()
 })
-
-/** A port nothing listens on: a Kafka broker that is down. */
-async function deadAddress (): Promise<string> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return `127.0.0.1:${port}`
-}
 
 /** Messages ever written to a topic (sum of its partitions' high watermarks). */
 async function messagesIn (topic: string): Promise<number> {
@@ -58,7 +48,7 @@ describe('the transactional outbox', () => {
     const deadRegistry = new Registry()
     const deadRelay = new OutboxRelay({
       pool: orders.app.pg,
-      kafka: createKafka({ clientId: 'dead-relay', brokers: [await deadAddress()], log: silent, retry: { retries: 0 }, connectionTimeoutMs: 200 }),
+      kafka: createKafka({ clientId: 'dead-relay', brokers: [`127.0.0.1:${await closedPort()}`], log: silent, retry: { retries: 0 }, connectionTimeoutMs: 200 }),
       log: silent,
       registry: deadRegistry,
       service: 'orders',

@@ -1,5 +1,4 @@
-import { Registry } from 'prom-client'
-import { createBaseApp, postgresPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { PaymentsConfig } from './config.js'
 import { createPaymentsMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -9,12 +8,7 @@ import { transferRoutes } from './routes/transfers.js'
 import { walletRoutes } from './routes/wallets.js'
 import { providerCallbackRoutes } from './routes/provider-callbacks.js'
 
-export interface BuildOptions {
-  /** Metrics registry; a fresh one per app by default (tests build several apps in one process). */
-  registry?: Registry
-  logger?: Partial<LoggerSettings>
-  /** Node process metrics; off by default in-process, on in server.ts. */
-  defaultMetrics?: boolean
+export interface BuildOptions extends ServiceBuildOptions {
   /** Test hooks of the Kafka consumer (crash simulation). */
   consumerHooks?: ConsumerHooks
 }
@@ -25,12 +19,7 @@ export interface BuildOptions {
  * ready. Tests call this in-process; only server.ts listens for real.
  */
 export async function buildApp (config: PaymentsConfig, opts: BuildOptions = {}): Promise<LabApp> {
-  const registry = opts.registry ?? new Registry()
-  const app = await createBaseApp({
-    logger: { service: 'payments', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
-    registry,
-    defaultMetrics: opts.defaultMetrics ?? false
-  })
+  const { app, registry } = await createServiceApp('payments', config, opts)
   try {
     await prepareDatabase({
       connectionString: config.DATABASE_URL,

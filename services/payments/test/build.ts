@@ -3,7 +3,7 @@ import pg from 'pg'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { Consumer, Producer } from 'kafkajs'
-import { metricValue, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { createEnvelope, createKafka, ensureTopics, type Envelope } from '@lab/messaging'
 import { buildApp as buildProviderApp } from '@lab/provider/src/app.js'
@@ -141,17 +141,6 @@ export async function collectPaymentEvents (prefix: string): Promise<{ events: E
   return { events, requestIds, consumer }
 }
 
-/** Polls `check` until it returns a value other than undefined (or throws after `timeoutMs`). */
-export async function eventually<T> (check: () => Promise<T | undefined>, { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-}
-
 /** A pool on the service's database, for assertions on what is stored. */
 export function dbPool (db: TestDatabase): pg.Pool {
   return new pg.Pool({ connectionString: db.url, max: 3 })
@@ -172,4 +161,4 @@ export async function histogram (registry: Registry, name: string, labels: Recor
   return { count: total('_count'), sum: total('_sum') }
 }
 
-export { metricValue }
+export { eventually, metricValue } from '@lab/testkit'

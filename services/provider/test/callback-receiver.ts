@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnFreePort } from '@lab/testkit'
 
 export interface Delivery {
   headers: IncomingHttpHeaders
@@ -34,10 +34,9 @@ export async function startCallbackReceiver (answer: Answer = () => 204): Promis
       res.end()
     })
   })
-  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
-  const { port } = server.address() as AddressInfo
+  const baseUrl = await listenOnFreePort(server)
   return {
-    url: `http://127.0.0.1:${port}/provider-callbacks`,
+    url: `${baseUrl}/provider-callbacks`,
     deliveries,
     close: async () => {
       server.closeAllConnections()

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import pg from 'pg'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { createDatabase, sql, type TestDatabase } from '@lab/testkit'
 import { buildCatalog, catalogEnv } from '../build.js'
 
 const SIZES = { SEED_CATEGORIES: '5', SEED_PRODUCTS: '200', SEED_REVIEWS: '2000' }
@@ -14,16 +13,6 @@ async function freshDatabase (): Promise<TestDatabase> {
   const db = await createDatabase('catalog_seed')
   databases.push(db)
   return db
-}
-
-async function sql<R extends pg.QueryResultRow> (db: TestDatabase, text: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: db.url })
-  await client.connect()
-  try {
-    return (await client.query<R>(text)).rows
-  } finally {
-    await client.end()
-  }
 }
 
 const counts = async (db: TestDatabase) => (await sql<{ categories: number, products: number, reviews: number, migrations: number }>(db, `

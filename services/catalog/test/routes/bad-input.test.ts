@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import pg from 'pg'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { createDatabase, expectErrorBody, sql, type TestDatabase } from '@lab/testkit'
 import { buildCatalog, catalogEnv, type CatalogUnderTest } from '../build.js'
 
 let db: TestDatabase
@@ -17,17 +16,7 @@ afterAll(async () => {
 })
 
 async function storedProduct (id: number): Promise<unknown> {
-  const client = new pg.Client({ connectionString: db.url })
-  await client.connect()
-  try {
-    return (await client.query('SELECT * FROM products WHERE id = $1', [id])).rows[0]
-  } finally {
-    await client.end()
-  }
-}
-
-function expectErrorBody (body: Record<string, unknown>, statusCode: number, code: string) {
-  expect(body).toEqual({ statusCode, code, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) })
+  return (await sql(db, 'SELECT * FROM products WHERE id = $1', [id]))[0]
 }
 
 describe('bad input is a 4xx with the JSON error body, never a 500', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
 import { randomUUID } from 'node:crypto'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { createDatabase, expectErrorBody, type TestDatabase } from '@lab/testkit'
 import { buildNotifications, notificationsEnv, type NotificationsUnderTest } from '../build.js'
 import { insertNotification } from '../../src/db/notifications.js'
 
@@ -83,10 +83,6 @@ describe('GET /notifications pages newest first with an opaque cursor', () => {
     })
   })
 })
-
-function expectErrorBody (body: Record<string, unknown>, statusCode: number, code: string) {
-  expect(body).toEqual({ statusCode, code, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) })
-}
 
 describe('bad input is a 4xx with the JSON error body, never a 500', () => {
   it.each([

@@ -1,28 +1,24 @@
-import pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
-import { applyMigrations } from './migrate.js'
-
-/** Any constant works, as long as every orders replica uses the same one. */
-const SCHEMA_LOCK = "hashtext('lab.orders.schema')"
+import { migrateDatabase, readMigrations } from '@lab/platform'
+import { IDEMPOTENCY_MIGRATION_SQL, MESSAGING_MIGRATION_SQL } from '@lab/messaging'
 
 /**
- * Brings the database to the current schema once, however many replicas boot together: each takes the
- * same session-level advisory lock first, so the second waits for the first, then finds nothing to do.
- * Its own connection, not the app's pool: the advisory lock belongs to a session.
- * @see https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
+ * Orders' schema, in order: its own table (the numbered .sql files in ./migrations), then the tables of
+ * the shared machinery it uses: the outbox and the consumer's processed-message inbox, and the
+ * Idempotency-Key records. Those two come from @lab/messaging so every service has the same tables.
+ */
+async function ordersMigrations () {
+  return [
+    ...await readMigrations(new URL('./migrations/', import.meta.url)),
+    { version: 2, name: '002_messaging (outbox, processed_messages)', sql: MESSAGING_MIGRATION_SQL },
+    { version: 3, name: '003_idempotency_keys', sql: IDEMPOTENCY_MIGRATION_SQL }
+  ]
+}
+
+/**
+ * Brings the database to the current schema once, however many replicas boot together (migrateDatabase
+ * holds the schema's advisory lock).
  */
 export async function prepareDatabase (opts: { connectionString: string, applicationName: string, log: FastifyBaseLogger }): Promise<void> {
-  const client = new pg.Client({ connectionString: opts.connectionString, application_name: opts.applicationName })
-  await client.connect()
-  try {
-    await client.query(`SELECT pg_advisory_lock(${SCHEMA_LOCK})`)
-    try {
-      const applied = await applyMigrations(client, opts.log)
-      opts.log.info({ applied }, 'schema up to date')
-    } finally {
-      await client.query(`SELECT pg_advisory_unlock(${SCHEMA_LOCK})`)
-    }
-  } finally {
-    await client.end()
-  }
+  await migrateDatabase({ ...opts, lockName: 'lab.orders.schema', migrations: await ordersMigrations() })
 }

@@ -92,7 +92,7 @@ describe('the payment consumer charges each order exactly once', () => {
     // A new instance in the same group picks up from the last committed offsets: it sees the crashed
     // message again (and every duplicate), and must apply none of them twice.
     apps.push(await startPayments(env))
-    const outcome = await eventually(async () => await finalPayments(orders.map((o) => o.data.orderId)), { timeoutMs: 40_000, what: 'every payment final' })
+    const outcome = await eventually(async () => await finalPayments(orders.map((o) => o.data.orderId)), 40_000, 'every payment final')
 
     for (const order of wallet) expect(outcome.get(order.data.orderId)?.status).toBe('succeeded')
     for (const order of overdraw) expect(outcome.get(order.data.orderId)).toEqual(expect.objectContaining({ status: 'failed', reason: 'insufficient_funds' }))
@@ -109,7 +109,7 @@ describe('the payment consumer charges each order exactly once', () => {
     expect(await consistency()).toEqual({ totalCents: TOTAL, seededCents: TOTAL, walletsMatchingLedger: true, mismatches: [], unbalancedTransfers: 0 })
 
     // One outcome event per order, with the right type.
-    await eventually(async () => orders.every((o) => eventsFor(o.data.orderId).length === 1) ? true : undefined, { what: 'one event per order' })
+    await eventually(async () => orders.every((o) => eventsFor(o.data.orderId).length === 1) ? true : undefined, 20_000, 'one event per order')
     for (const order of [...wallet, ...card]) expect(eventsFor(order.data.orderId)[0]).toMatchObject({ type: TOPICS.paymentsSucceeded, data: { orderId: order.data.orderId, amountCents: order.data.amountCents, method: order.data.paymentMethod } })
     for (const order of overdraw) expect(eventsFor(order.data.orderId)[0]).toMatchObject({ type: TOPICS.paymentsFailed, data: { reason: 'insufficient_funds', method: 'wallet' } })
     // Each event carries the request id of the order that caused it (for cards, through the provider's callback).
@@ -124,7 +124,7 @@ describe('the payment consumer charges each order exactly once', () => {
     const app = apps.at(-1) as Running
     const order = orderPlaced('c-0016', 2500)
     await send('ordersPlaced', order)
-    await eventually(async () => (await finalPayments([order.data.orderId]))?.get(order.data.orderId), { what: 'the payment' })
+    await eventually(async () => (await finalPayments([order.data.orderId]))?.get(order.data.orderId), 20_000, 'the payment')
     expect((await app.app.inject({ method: 'GET', url: '/wallets/c-0016' })).json().balanceCents).toBe(SEED_BALANCE_CENTS - 2500)
 
     const cancelled = orderCancelled(order.data.orderId)
@@ -134,9 +134,9 @@ describe('the payment consumer charges each order exactly once', () => {
     const refunded = await eventually(async () => {
       const { rows } = await pool.query<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [order.data.orderId])
       return rows[0]?.status === 'refunded' ? true : undefined
-    }, { what: 'the refund' })
+    }, 20_000, 'the refund')
     expect(refunded).toBe(true)
-    await eventually(async () => await metricValue(app.registry, 'consumer_messages_total', { consumer: 'payments', topic: `${env.TOPIC_PREFIX}${TOPICS.ordersCancelled}` }) >= 3 ? true : undefined, { what: 'all three cancellations consumed' })
+    await eventually(async () => await metricValue(app.registry, 'consumer_messages_total', { consumer: 'payments', topic: `${env.TOPIC_PREFIX}${TOPICS.ordersCancelled}` }) >= 3 ? true : undefined, 20_000, 'all three cancellations consumed')
 
     expect((await transfersPerOrder('refund')).get(order.data.orderId)).toBe(1)
     expect((await app.app.inject({ method: 'GET', url: '/wallets/c-0016' })).json().balanceCents).toBe(SEED_BALANCE_CENTS)
@@ -150,8 +150,8 @@ describe('the payment consumer charges each order exactly once', () => {
     const next = orderPlaced('c-0017', 700)
     await send('ordersPlaced', poison)
     await send('ordersPlaced', next)
-    await eventually(async () => (await finalPayments([next.data.orderId]))?.get(next.data.orderId), { what: 'the order after the poison one' })
-    await eventually(async () => await metricValue(app.registry, 'dlq_messages_total', { consumer: 'payments' }) === 1 ? true : undefined, { what: 'the dead letter' })
+    await eventually(async () => (await finalPayments([next.data.orderId]))?.get(next.data.orderId), 20_000, 'the order after the poison one')
+    await eventually(async () => await metricValue(app.registry, 'dlq_messages_total', { consumer: 'payments' }) === 1 ? true : undefined, 20_000, 'the dead letter')
     expect((await pool.query('SELECT 1 FROM payments WHERE order_id = $1', [poison.data.orderId])).rowCount).toBe(0)
     expect(await consistency()).toMatchObject({ totalCents: TOTAL, walletsMatchingLedger: true })
   }, 60_000)

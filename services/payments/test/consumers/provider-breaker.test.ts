@@ -57,7 +57,7 @@ async function placeCardOrders (n: number, settled: (p: PaymentState) => boolean
   return await eventually(async () => {
     const { rows } = await pool.query<PaymentState & { id: string }>('SELECT id, status, reason, attempts FROM payments WHERE id = ANY($1)', [ids])
     return rows.length === n && rows.every(settled) ? rows.map((r) => ({ ...r, paymentId: r.id })) : undefined
-  }, { timeoutMs: 30_000, what: `${n} card payments to settle` })
+  }, 30_000, `${n} card payments to settle`)
 }
 
 const breakerState = async () => await metricValue(payments.registry, 'circuit_breaker_state', { breaker: 'provider' })
@@ -122,7 +122,7 @@ describe('payments → provider: retries, circuit breaker, fail fast, recovery',
   it('closes again through a half-open probe once the provider heals, and card payments succeed', async () => {
     await setFaults(provider, { errorRate: 0, latencyMs: 0 })
     // After the reset timeout the breaker lets one probe through (half-open) ...
-    await eventually(async () => await breakerState() === 1 ? true : undefined, { timeoutMs: RESET_MS + 3000, what: 'half-open' })
+    await eventually(async () => await breakerState() === 1 ? true : undefined, RESET_MS + 3000, 'half-open')
     // ... the next charge is that probe; it succeeds and closes the breaker.
     const [probe] = await placeCardOrders(1, (p) => p.status === 'succeeded')
     expect(probe).toMatchObject({ status: 'succeeded', attempts: 1 })

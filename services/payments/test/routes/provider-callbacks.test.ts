@@ -43,7 +43,7 @@ async function pendingCardPayment (): Promise<string> {
   const order = orderPlaced('c-0001', 1999, 'card')
   await send('ordersPlaced', order)
   const paymentId = paymentIdForOrder(order.data.orderId)
-  await eventually(async () => (await state(paymentId))?.status === 'pending' ? true : undefined, { what: 'a pending card payment' })
+  await eventually(async () => (await state(paymentId))?.status === 'pending' ? true : undefined, 20_000, 'a pending card payment')
   return paymentId
 }
 
@@ -106,7 +106,7 @@ describe('POST /provider-callbacks', () => {
     expect((await callback(late, signed(late))).json()).toMatchObject({ applied: false, paymentStatus: 'succeeded' })
     expect(await outboxRows(paymentId)).toBe(1)
 
-    const event = await eventually(async () => reader.events.find((e) => e.data !== null && (e.data as { paymentId: string }).paymentId === paymentId), { what: 'the event' })
+    const event = await eventually(async () => reader.events.find((e) => e.data !== null && (e.data as { paymentId: string }).paymentId === paymentId), 20_000, 'the event')
     expect(event).toMatchObject({ type: TOPICS.paymentsSucceeded, data: { paymentId, amountCents: 1999, method: 'card' } })
   })
 
@@ -115,7 +115,7 @@ describe('POST /provider-callbacks', () => {
     const rawBody = JSON.stringify({ chargeId: paymentId, status: 'failed', reason: 'card_declined' })
     expect((await callback(rawBody, signed(rawBody))).json()).toMatchObject({ applied: true, paymentStatus: 'failed' })
     expect(await state(paymentId)).toMatchObject({ status: 'failed', reason: 'card_declined' })
-    const event = await eventually(async () => reader.events.find((e) => (e.data as { paymentId?: string }).paymentId === paymentId), { what: 'the event' })
+    const event = await eventually(async () => reader.events.find((e) => (e.data as { paymentId?: string }).paymentId === paymentId), 20_000, 'the event')
     expect(event).toMatchObject({ type: TOPICS.paymentsFailed, data: { paymentId, reason: 'card_declined', method: 'card' } })
   })
 

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { closedPort } from '@lab/testkit'
 import { verifyWebhookSignature } from '@lab/webhook-signature'
 import { buildProvider, chargeRequest, metricValue, postCharge, TEST_SECRET, type ProviderUnderTest } from '../build.js'
 import { startCallbackReceiver, type Answer, type CallbackReceiver, type Delivery } from '../callback-receiver.js'
@@ -60,14 +59,11 @@ describe('callback delivery', () => {
   })
 
   it('retries when the receiver is down (connection refused) or too slow (timeout)', async () => {
-    // A port that refuses connections: bind one, note it, free it.
-    const probe = createServer()
-    await new Promise<void>((resolve) => { probe.listen(0, '127.0.0.1', resolve) })
-    const closedPort = (probe.address() as AddressInfo).port
-    await new Promise<void>((resolve) => { probe.close(() => { resolve() }) })
+    // A port that refuses connections.
+    const refusingPort = await closedPort()
 
     const { provider, receiver } = await setUp((n) => n === 1 ? 'hang' : 204, { PROVIDER_CALLBACK_MAX_ATTEMPTS: '2', PROVIDER_CALLBACK_TIMEOUT_MS: '200' })
-    const refused = chargeRequest(`http://127.0.0.1:${closedPort}/callbacks`)
+    const refused = chargeRequest(`http://127.0.0.1:${refusingPort}/callbacks`)
     const slow = chargeRequest(receiver.url)
     await postCharge(provider.app, refused)
     await postCharge(provider.app, slow)

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectErrorBody } from '@lab/testkit'
 import { buildProvider, chargeRequest, metricValue, type ProviderUnderTest } from '../build.js'
 import { startCallbackReceiver, type CallbackReceiver } from '../callback-receiver.js'
 
@@ -15,10 +16,6 @@ afterAll(async () => {
   await provider?.app.close()
   await receiver?.close()
 })
-
-function expectErrorBody (body: Record<string, unknown>, statusCode: number, code: string) {
-  expect(body).toEqual({ statusCode, code, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) })
-}
 
 describe('bad input is a 4xx with the JSON error body, and charges nothing', () => {
   const valid = () => chargeRequest('http://127.0.0.1:9/callbacks')
