@@ -5,11 +5,12 @@ import { services } from '../infra/topology.js'
 import { freePort, waitUntilReady, type OwnedProcess, type OwnedProcesses } from './children.js'
 
 /**
- * What the bench gateway changes from the lab's gateway: a rate limit far above anything autocannon
- * can send (the lab default, 100 per second per client, would answer 429 to nearly every request),
- * and warnings only in its log. Everything else, the catalog replicas included, is the topology's.
+ * What the bench gateway changes from the lab's gateway: rate limits far above anything autocannon
+ * can send (the lab defaults, 100 requests and 50 orders per second per client, would answer 429 to
+ * nearly every request), and warnings only in its log. Everything else, the upstreams included, is
+ * the topology's.
  */
-export const BENCH_GATEWAY_OVERRIDES = { RATE_LIMIT_MAX: '100000000', LOG_LEVEL: 'warn', INSTANCE_ID: 'bench-gateway' } as const
+export const BENCH_GATEWAY_OVERRIDES = { RATE_LIMIT_MAX: '100000000', ORDERS_RATE_LIMIT_MAX: '100000000', LOG_LEVEL: 'warn', INSTANCE_ID: 'bench-gateway' } as const
 
 export interface BenchServer { process: OwnedProcess, port: number, url: string, log: string }
 

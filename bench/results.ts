@@ -23,11 +23,11 @@ export function printMemory (out: Output, memory: MemorySummary): void {
   out.line(`  the bench's own processes (not in the lab's total), peak RSS: ${Object.entries(memory.ownPeakRss).map(([name, bytes]) => `${name} ${fmtMiB(bytes)}`).join(', ')}`)
 }
 
-/** Writes the figures to .lab/bench/foundation-<time>.json; returns the path as the user should read it. */
-export function writeResults (started: Date, results: Record<string, unknown>): string {
+/** Writes the figures to .lab/bench/<name>-<time>.json; returns the path as the user should read it. */
+export function writeResults (started: Date, results: Record<string, unknown>, name = 'foundation'): string {
   const dir = join(labHome(), 'bench')
   mkdirSync(dir, { recursive: true })
-  const file = join(dir, `foundation-${started.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-')}.json`)
+  const file = join(dir, `${name}-${started.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-')}.json`)
   writeFileSync(file, `${JSON.stringify({ startedAt: started.toISOString(), ...results }, null, 2)}\n`)
   return shortPath(file)
 }

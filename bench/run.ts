@@ -4,14 +4,16 @@
  * drives autocannon at them and at the catalog, samples the lab's memory all along, prints a table
  * with PASS/FAIL per target and writes the figures to .lab/bench/foundation-<time>.json.
  * Exits 0 whatever the verdicts (it is a measurement); 1 when a run errored or a step failed.
+ * `./lab bench checkout|consumer|inventory|all` run the other benches instead (commands.ts).
  */
 import { createRequire } from 'node:module'
 import { availableParallelism, loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BenchUsageError, parseBenchArgs, USAGE } from './args.js'
+import { BenchUsageError, parseBenchArgs, splitCommand } from './args.js'
 import { BENCH_GATEWAY_OVERRIDES, startBenchGateway, startHelloWorld } from './bench-servers.js'
 import { labCatalogConfig } from './catalog.js'
 import { OwnedProcesses } from './children.js'
+import { runCommand } from './commands.js'
 import { otherLabUsers, restartLab } from './lab-restart.js'
 import { startMemorySampler } from './memory.js'
 import { createOutput } from './output.js'
@@ -121,13 +123,14 @@ async function bench (argv: string[]): Promise<number> {
   }
 }
 
-bench(process.argv.slice(2)).then(
+const { command, args } = splitCommand(process.argv.slice(2))
+;(command === 'foundation' ? bench(args) : runCommand(command, args)).then(
   (code) => { process.exitCode = code },
   (err: unknown) => {
     if (err instanceof BenchUsageError) {
       // --help asked for it: stdout and success; a bad option: stderr and the usage-error code.
-      if (err.message === '') process.stdout.write(`${USAGE}\n`)
-      else process.stderr.write(`lab bench: ${err.message}\n\n${USAGE}\n`)
+      if (err.message === '') process.stdout.write(`${err.usage}\n`)
+      else process.stderr.write(`lab bench: ${err.message}\n\n${err.usage}\n`)
       process.exitCode = err.message === '' ? 0 : 2
       return
     }

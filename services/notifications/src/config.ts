@@ -22,6 +22,8 @@ export const NotificationsConfigSchema = Type.Object({
   CONSUMER_GROUP: Type.String({ minLength: 1, default: 'notifications' }),
   /** Attempts of one message (first try included) before it goes to `<topic>.dlq.v1`. */
   CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+  /** Partitions a consumer works on at once (the lab's topics have 3); measured ~1,360 → ~2,500 messages/s. */
+  CONSUMER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 3 }),
   /** Wait before the first retry; doubled for each further one. */
   CONSUMER_RETRY_BACKOFF_MS: Type.Integer({ minimum: 0, default: 200 }),
   /** Fault flag at boot (also switchable at run time, PUT /admin/faults): fail every message with this key. */

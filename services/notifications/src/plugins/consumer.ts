@@ -30,6 +30,8 @@ export const consumerPlugin = fp<{ config: NotificationsConfig, metrics: Notific
     log: app.log,
     registry: app.metricsRegistry,
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    // One partition at a time each, side by side: an order's events share a partition, so their order holds.
+    partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
     retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS
   })
   zeroConsumerSeries(app.metricsRegistry, names.topics)

@@ -34,7 +34,7 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
     retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
     // One order's events share a partition (key = order id); partitions are independent, so a slow
     // card charge on one does not hold up the others.
-    partitionsConsumedConcurrently: 3,
+    partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
     afterCommitBeforeOffset: hooks?.afterCommitBeforeOffset,
     handle: async (client, envelope, ctx) => {
       const step = ctx.topic === topics.ordersPlaced ? chargeOrder : refundOrder
