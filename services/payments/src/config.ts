@@ -47,6 +47,12 @@ export const PaymentsConfigSchema = Type.Object({
   PROVIDER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
   PROVIDER_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 100 }),
   PROVIDER_RETRY_MAX_MS: Type.Integer({ minimum: 1, default: 2000 }),
+  /** Every this often the reconciler asks the provider about stale pending card payments ... */
+  RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 10, default: 5000 }),
+  /** ... pending (no callback, or outcome unknown) for longer than this. */
+  RECONCILE_AFTER_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** Payments checked per round at most. */
+  RECONCILE_BATCH: Type.Integer({ minimum: 1, default: 100 }),
   /** The breaker around the provider opens when more than this share of calls failed (percent) ... */
   BREAKER_ERROR_THRESHOLD_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
   /** ... among at least this many calls in its rolling window (10 s) ... */

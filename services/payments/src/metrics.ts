@@ -9,6 +9,7 @@ export const FAILURE_REASONS = ['insufficient_funds', 'unknown_wallet', 'provide
 export function reasonLabel (reason: string): string {
   return (FAILURE_REASONS as readonly string[]).includes(reason) ? reason : 'other'
 }
+export const RECONCILE_RESULTS = ['succeeded', 'failed', 'not_found', 'pending', 'unreachable', 'unchanged'] as const
 export const LEDGER_OPERATIONS = ['transfer', 'charge', 'refund'] as const
 
 /**
@@ -70,9 +71,15 @@ export function createPaymentsMetrics (registry: Registry) {
     }),
     providerChargeDuration: new Histogram({
       name: 'payments_provider_charge_duration_seconds',
-      help: 'Time to get one charge to the provider, retries and backoff included, by result: accepted, rejected, breaker_open (failed fast), retries_exhausted',
+      help: 'Time to get one charge to the provider, retries and backoff included, by result: accepted, rejected, breaker_open (failed fast), retries_exhausted, unknown (unanswered: left pending)',
       labelNames: ['result'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers
+    }),
+    reconciled: new Counter({
+      name: 'payments_reconciled_total',
+      help: 'Stale pending card payments checked with the provider (GET /charges/:id) by result: succeeded, failed (declined), not_found (failed provider_unavailable), pending (undecided), unreachable (retried next round), unchanged (settled meanwhile)',
+      labelNames: ['result'] as const,
       registers
     }),
     ledgerMoves: new Counter({
@@ -89,6 +96,7 @@ export function createPaymentsMetrics (registry: Registry) {
   }
   for (const m of [metrics.lockConflicts, metrics.lockRetries, metrics.lockExhausted]) m.inc({ service: 'payments' }, 0)
   for (const result of ['accepted', 'rejected', 'error', 'breaker_open']) metrics.providerCalls.inc({ result }, 0)
+  for (const result of RECONCILE_RESULTS) metrics.reconciled.inc({ result }, 0)
   for (const kind of LEDGER_OPERATIONS) metrics.ledgerMoves.inc({ kind }, 0)
   return metrics
 }

@@ -87,3 +87,23 @@ export async function findCallback (client: pg.ClientBase, chargeId: string): Pr
     'SELECT status, reason FROM provider_callbacks WHERE charge_id = $1', [chargeId])
   return rows[0] ?? null
 }
+
+/**
+ * A card payment left pending because the provider did not answer for sure (`why`: the last error).
+ * updated_at is the wall clock, not the transaction's start, so the reconciler waits from the moment the
+ * last attempt was given up.
+ */
+export async function markOutcomeUnknown (client: pg.ClientBase, paymentId: string, why: string, attempts: number): Promise<void> {
+  await client.query(`
+    UPDATE payments SET outcome_unknown = $2, attempts = $3, updated_at = clock_timestamp() WHERE id = $1 AND status = 'pending'`,
+  [paymentId, why, attempts])
+}
+
+/** Card payments pending for longer than `olderThanMs`, oldest first: the reconciler's round. */
+export async function findStalePendingCardPayments (db: pg.Pool | pg.ClientBase, olderThanMs: number, limit: number): Promise<Payment[]> {
+  const { rows } = await db.query<PaymentRow>(`
+    SELECT * FROM payments
+    WHERE status = 'pending' AND method = 'card' AND updated_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
+    ORDER BY updated_at LIMIT $2`, [olderThanMs, limit])
+  return rows.map(toPayment)
+}

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { Envelope, MessagingLogger } from '@lab/messaging'
-import { findCallback, insertPendingPayment, lockPayment, setPaymentStatus, type Payment } from '../db/payments.js'
+import { findCallback, insertPendingPayment, lockPayment, markOutcomeUnknown, setPaymentStatus, type Payment } from '../db/payments.js'
 import { InsufficientFundsError, WalletNotFoundError } from '../errors.js'
 import { describeInvalid, orderPlacedChecker } from '../events.js'
 import { paymentIdForOrder } from '../payment-id.js'
@@ -21,7 +21,9 @@ export interface StepContext {
  * - wallet: customer → merchant in the ledger, then succeeded; an overdraft fails the payment
  *   (insufficient_funds), it is not an error of the consumer.
  * - card: the provider is asked to charge (breaker, bounded retries); accepted → pending until its
- *   signed callback; breaker open or retries exhausted → failed (provider_unavailable) at once.
+ *   signed callback; breaker open or every attempt answered 5xx → failed (provider_unavailable) at once;
+ *   an attempt unanswered (timeout, connection broken after sending) → the provider may have the charge:
+ *   pending (outcome_unknown recorded), no event yet; its callback or the reconciler decides.
  */
 export async function chargeOrder (client: pg.ClientBase, envelope: Envelope, ctx: StepContext, deps: PaymentDeps): Promise<void> {
   const data = envelope.data
@@ -76,14 +78,25 @@ async function chargeCard (client: pg.ClientBase, payment: Payment, log: Messagi
     log.warn({ statusCode: result.statusCode, attempts: result.attempts }, 'card payment failed: provider rejected it')
     return
   }
-  // Accepted. Normally the decision comes later, by callback; but if this very charge was asked for
-  // before (an attempt that crashed before its commit), its callback may already be stored.
-  const early = await findCallback(client, payment.id)
-  if (early !== null) {
-    await settlePayment(client, payment, early.status === 'succeeded' ? { status: 'succeeded' } : { status: 'failed', reason: early.reason ?? 'card_declined' }, deps, result.attempts)
-    log.info({ status: early.status, attempts: result.attempts }, 'card payment settled by a callback that came first')
+  if (result.outcome === 'unknown') {
+    // Failing now could cancel an order whose card the provider charges a moment later.
+    if (await settleFromStoredCallback(client, payment, log, deps, result.attempts)) return
+    await markOutcomeUnknown(client, payment.id, result.lastError, result.attempts)
+    log.warn({ lastError: result.lastError, attempts: result.attempts, ms }, 'card charge outcome unknown; pending until the provider callback or the reconciler')
     return
   }
+  // Accepted. Normally the decision comes later, by callback; but if this very charge was asked for
+  // before (an attempt that crashed before its commit), its callback may already be stored.
+  if (await settleFromStoredCallback(client, payment, log, deps, result.attempts)) return
   await setPaymentStatus(client, payment.id, { status: 'pending', attempts: result.attempts })
   log.info({ attempts: result.attempts, ms }, 'card charge accepted by the provider; awaiting its callback')
+}
+
+/** Settles the payment by its provider callback if one is already stored (it came first); false if none. */
+async function settleFromStoredCallback (client: pg.ClientBase, payment: Payment, log: MessagingLogger, deps: PaymentDeps, attempts: number): Promise<boolean> {
+  const early = await findCallback(client, payment.id)
+  if (early === null) return false
+  await settlePayment(client, payment, early.status === 'succeeded' ? { status: 'succeeded' } : { status: 'failed', reason: early.reason ?? 'card_declined' }, deps, attempts)
+  log.info({ status: early.status, attempts }, 'card payment settled by a callback that came first')
+  return true
 }

@@ -17,8 +17,22 @@ export type ChargeOutcome =
   | { outcome: 'accepted', attempts: number }
   /** The provider answered 4xx: asking again cannot help. */
   | { outcome: 'rejected', attempts: number, statusCode: number }
-  /** Breaker open (no call made), or every attempt failed: fail the payment now rather than wait. */
+  /** Breaker open (no call made), or every attempt answered 5xx / was never sent: fail the payment now rather than wait. */
   | { outcome: 'unavailable', attempts: number, cause: 'breaker_open' | 'retries_exhausted', lastError: string }
+  /**
+   * At least one attempt may have reached the provider without an answer (timeout, connection broken
+   * after sending), and none answered for sure: the provider may hold the charge. Not a failure: the
+   * payment stays pending until the callback or the reconciler (GET /charges/:chargeId) settles it.
+   */
+  | { outcome: 'unknown', attempts: number, lastError: string }
+
+/** What GET /charges/:chargeId told us; `unreachable`: no answer (breaker open, timeout, network, 5xx). */
+export type ChargeLookup =
+  | { state: 'succeeded' }
+  | { state: 'failed', reason: string }
+  | { state: 'pending' }
+  | { state: 'not_found' }
+  | { state: 'unreachable', error: string }
 
 export interface ProviderClientOptions {
   baseUrl: string
@@ -34,6 +48,8 @@ export interface ProviderClientOptions {
 
 export interface ProviderClient {
   charge: (request: ChargeRequest, log: MessagingLogger) => Promise<ChargeOutcome>
+  /** One GET /charges/:chargeId through the same breaker and timeout; no retries (the reconciler comes back). */
+  lookup: (chargeId: string) => Promise<ChargeLookup>
 }
 
 /** A 5xx or a network failure: worth another try, and a failure in the breaker's eyes. */
@@ -74,10 +90,36 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
       const outcome = await chargeWithRetries(request, log)
       stopTimer({ result: outcome.outcome === 'unavailable' ? outcome.cause : outcome.outcome })
       return outcome
+    },
+    async lookup (chargeId) {
+      try {
+        return await breaker.run(async () => await lookupOnce(chargeId))
+      } catch (err) {
+        return { state: 'unreachable', error: isBreakerOpenError(err) ? 'circuit breaker open' : describe(err) }
+      }
     }
   }
 
+  async function lookupOnce (chargeId: string): Promise<ChargeLookup> {
+    const response = await fetch(new URL(`/charges/${encodeURIComponent(chargeId)}`, baseUrl), { signal: AbortSignal.timeout(timeoutMs) })
+    if (response.status === 404) {
+      await response.body?.cancel()
+      return { state: 'not_found' }
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel()
+      throw new ProviderCallError(`HTTP ${response.status}`)
+    }
+    const body = await response.json() as { status?: string, reason?: string }
+    if (body.status === 'succeeded') return { state: 'succeeded' }
+    if (body.status === 'failed') return { state: 'failed', reason: body.reason ?? 'card_declined' }
+    if (body.status === 'pending') return { state: 'pending' }
+    throw new ProviderCallError(`unexpected charge status ${String(body.status)}`)
+  }
+
   async function chargeWithRetries (request: ChargeRequest, log: MessagingLogger): Promise<ChargeOutcome> {
+    /** Set once an attempt may have reached the provider unanswered: from then on, no answer means "unknown", never "failed". */
+    let mayHaveReached = false
     for (let attempt = 1; ; attempt++) {
       try {
         const statusCode = await breaker.run(async () => await callOnce(request))
@@ -91,12 +133,15 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
       } catch (err) {
         if (isBreakerOpenError(err)) {
           metrics.providerCalls.inc({ result: 'breaker_open' })
+          if (mayHaveReached) return { outcome: 'unknown', attempts: attempt - 1, lastError: 'circuit breaker open after an unanswered attempt' }
           return { outcome: 'unavailable', attempts: attempt - 1, cause: 'breaker_open', lastError: 'circuit breaker open' }
         }
         metrics.providerCalls.inc({ result: 'error' })
         const lastError = describe(err)
+        if (outcomeUnknown(err)) mayHaveReached = true
         if (attempt >= maxAttempts) {
-          log.warn({ chargeId: request.chargeId, attempts: attempt, lastError }, 'provider call failed; retries exhausted')
+          log.warn({ chargeId: request.chargeId, attempts: attempt, lastError, mayHaveReached }, 'provider call failed; retries exhausted')
+          if (mayHaveReached) return { outcome: 'unknown', attempts: attempt, lastError }
           return { outcome: 'unavailable', attempts: attempt, cause: 'retries_exhausted', lastError }
         }
         const delayMs = fullJitterDelayMs(attempt, backoff, opts.random)
@@ -107,6 +152,20 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
       }
     }
   }
+}
+
+/** Errors raised before the request could leave this process: the provider cannot have seen it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ESHUTDOWN'])
+
+/**
+ * Did the call fail without telling us what the provider did? A 5xx/429 answer (ProviderCallError)
+ * is the provider saying no; a refused connection never reached it. A timeout, or a connection broken
+ * after the request was written, may have left a charge behind.
+ */
+function outcomeUnknown (err: unknown): boolean {
+  if (err instanceof ProviderCallError || !(err instanceof Error)) return false
+  const { code, cause } = err as Error & { code?: string, cause?: { code?: string } }
+  return !NOT_SENT_CODES.has(cause?.code ?? code ?? '')
 }
 
 function describe (err: unknown): string {
