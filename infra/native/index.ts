@@ -9,6 +9,9 @@ import { labPaths } from './paths.js'
 
 export { labHome } from './config.js'
 export { TEST_INFRA } from './components/registry.js'
+// For the test kit's private (stoppable) Kafka: the same jars and server.properties as the lab's.
+export { labPaths } from './paths.js'
+export { kafkaLog4j2Properties, kafkaServerProperties, newClusterId } from './components/kafka-config.js'
 
 export interface EnsureInfraOptions {
   /** Component names from infra/topology.ts; default: what tests need (postgres, redis, kafka, toxiproxy). */

@@ -23,7 +23,12 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
     await prepareDatabase({ connectionString: config.DATABASE_URL, applicationName: `${config.INSTANCE_ID}-boot`, log: app.log })
     // Topics exist before anything publishes or subscribes. Kafka is needed to boot, but it is no
     // readiness check: orders keeps taking orders while Kafka is down (that is what the outbox is for).
-    const kafka = createKafka({ clientId: config.INSTANCE_ID, brokers: kafkaBrokers(config), log: app.log })
+    const kafka = createKafka({
+      clientId: config.INSTANCE_ID,
+      brokers: kafkaBrokers(config),
+      log: app.log,
+      retry: { retries: config.KAFKA_RETRIES, maxRetryTime: config.KAFKA_MAX_RETRY_TIME_MS }
+    })
     const topics = orderTopics(config)
     await ensureTopics(kafka, allTopics(topics))
     const metrics = createOrdersMetrics(registry)

@@ -19,6 +19,9 @@ export const OrdersConfigSchema = Type.Object({
   KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'host:port[,host:port…]' }),
   /** Put in front of every topic name, so test files never share a topic; '' in the lab. */
   TOPIC_PREFIX: Type.String({ default: '' }),
+  /** kafkajs retries per request and the cap of their backoff: tests that stop Kafka want them short. */
+  KAFKA_RETRIES: Type.Integer({ minimum: 0, default: 8 }),
+  KAFKA_MAX_RETRY_TIME_MS: Type.Integer({ minimum: 10, default: 5000 }),
   INVENTORY_URL: Type.String({ minLength: 1, pattern: '^https?://', description: 'http://host:port of the inventory service' }),
 
   /**
@@ -43,6 +46,8 @@ export const OrdersConfigSchema = Type.Object({
 
   OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 100 }),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, default: 100 }),
+  /** Cap of the relay's backoff while Kafka is down: also the most it lags once Kafka is back. */
+  OUTBOX_MAX_BACKOFF_MS: Type.Integer({ minimum: 10, default: 5000 }),
   /** A payment event whose handling fails this many times goes to its dead-letter topic. */
   CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
   /** Partitions a consumer works on at once (the lab's topics have 3); measured ~1,360 → ~2,500 messages/s. */

@@ -22,7 +22,8 @@ export const outboxRelayPlugin = fp<{ config: OrdersConfig, kafka: Kafka }>(asyn
     registry: app.metricsRegistry,
     service: 'orders',
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-    batchSize: config.OUTBOX_BATCH_SIZE
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS
   })
   app.decorate('outboxRelay', relay)
   app.addHook('onReady', async () => { relay.start() })
