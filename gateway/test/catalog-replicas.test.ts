@@ -62,6 +62,13 @@ describe('gateway in front of two catalog replicas', () => {
     for (const r of replicas) {
       expect(await metricValue(registry, 'gateway_upstream_requests_total', { replica: r.replica, outcome: 'response' })).toBeGreaterThanOrEqual(5)
     }
+
+    // A query string right after the prefix, and the replicas' own probes kept private.
+    const page = await fetch(`${url}/catalog/products?limit=2`)
+    expect(page.status).toBe(200)
+    expect((await page.json() as { items: unknown[] }).items).toHaveLength(2)
+    expect((await fetch(`${url}/catalog/health/ready`)).status).toBe(404)
+    expect((await fetch(`${url}/catalog/metrics`)).status).toBe(404)
   })
 
   it('moves traffic to the surviving replica when one is killed, and back when it returns', async () => {

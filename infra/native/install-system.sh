@@ -23,14 +23,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   step "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   # policy-rc.d keeps the packages from starting their system-wide daemons: the lab runs its own.
-  had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1
-  [ $had_policy -eq 1 ] || printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
-  $SUDO chmod +x /usr/sbin/policy-rc.d
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    # Removed however the install ends: left behind, it would block every service start on the machine.
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >"$LAB_HOME/apt.log" 2>&1 \
     || { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$LAB_HOME/apt.log" 2>&1 \
          && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$LAB_HOME/apt.log" 2>&1; } \
     || fail "apt-get install failed; see $LAB_HOME/apt.log"
-  [ $had_policy -eq 1 ] || $SUDO rm -f /usr/sbin/policy-rc.d
   # Debian starts these as system services on some machines; the lab does not use them.
   for svc in redis-server prometheus prometheus-postgres-exporter prometheus-redis-exporter prometheus-alertmanager; do
     $SUDO service "$svc" stop >/dev/null 2>&1 || true
@@ -51,6 +53,10 @@ fi
 
 # --- Toxiproxy from the Go module proxy --------------------------------------------------------
 TOXIPROXY_VERSION=v2.12.0
+go_minor=$(go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ ! -x "$TOOLS/bin/toxiproxy-server" ] && [ "${go_minor:-0}" -lt 22 ]; then
+  fail "Toxiproxy $TOXIPROXY_VERSION needs Go 1.22 or newer to build (found: $(go version 2>/dev/null || echo none))"
+fi
 if [ ! -x "$TOOLS/bin/toxiproxy-server" ] || [ "$(cat "$TOOLS/bin/.toxiproxy-version" 2>/dev/null)" != "$TOXIPROXY_VERSION" ]; then
   step "building Toxiproxy $TOXIPROXY_VERSION with go install (first run only)"
   gobin="$TOOLS/go-bin"; mkdir -p "$gobin"

@@ -46,7 +46,7 @@ export const proxyRoute: FastifyPluginAsync<ProxyRouteOptions> = async (app, { p
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const response = await upstream.forward({
         method: request.method,
-        path: rewritePrefix + request.url.slice(prefix.length) || '/',
+        path: upstreamPath(rewritePrefix + request.url.slice(prefix.length)),
         headers: forwardedHeaders(request),
         body: Buffer.isBuffer(request.body) ? request.body : undefined,
         streaming
@@ -72,4 +72,9 @@ function forwardedHeaders (request: FastifyRequest): Record<string, string> {
   const prior = request.headers['x-forwarded-for']
   headers['x-forwarded-for'] = prior === undefined ? request.ip : `${String(prior)}, ${request.ip}`
   return headers
+}
+
+/** `/catalog?x=1` with the prefix stripped is `?x=1`: an upstream path always starts with `/`. */
+function upstreamPath (path: string): string {
+  return path.startsWith('/') ? path : `/${path}`
 }

@@ -18,7 +18,9 @@ export interface RouteEntry {
  */
 export function routeTable (config: GatewayConfig): RouteEntry[] {
   return [
-    { path: '/catalog', upstream: 'catalog', rewritePrefix: '' },
+    // The catalog's public reads and writes, not its /health or /metrics.
+    { path: '/catalog/products', upstream: 'catalog', rewritePrefix: '/products' },
+    { path: '/catalog/categories', upstream: 'catalog', rewritePrefix: '/categories', methods: ['GET', 'HEAD'] },
     // Stock levels only: reservations are orders' business, and PUT /stock is an admin operation.
     { path: '/inventory/stock', upstream: 'inventory', rewritePrefix: '/stock', methods: ['GET', 'HEAD'] },
     {

@@ -19,6 +19,9 @@ Commands:
   bench [--duration s] [--connections n]
                       restart the lab and measure: time to healthy, throughput and latency of the
                       product page (miss, hit, direct and through the gateway), peak memory
+  bench checkout|consumer|inventory|all
+                      the checkout's figures: orders/s and POST→confirmed; the idempotent consumer's
+                      messages/s; the three stock strategies; or all four (./lab bench <name> --help)
   help                this text
 
 Logs: <LAB_HOME>/logs/<name>.log   PIDs: <LAB_HOME>/run/<name>.pid`

@@ -163,7 +163,7 @@ export class IdempotentConsumer<T = unknown> {
           if (!(err instanceof SimulatedCrash)) throw err
           log.warn('simulated crash after the effect committed, before the offset commit')
           // Not awaited: disconnecting waits for this very eachMessage to return.
-          this.#crashed = this.#consumer?.disconnect().catch((e: unknown) => { log.warn({ err: e }, 'disconnect after simulated crash failed') })
+          this.#crashed = (this.#consumer?.disconnect() ?? Promise.resolve()).catch((e: unknown) => { log.warn({ err: e }, 'disconnect after simulated crash failed') })
           return
         }
       }

@@ -9,7 +9,7 @@ export const FAILURE_REASONS = ['insufficient_funds', 'unknown_wallet', 'provide
 export function reasonLabel (reason: string): string {
   return (FAILURE_REASONS as readonly string[]).includes(reason) ? reason : 'other'
 }
-export const RECONCILE_RESULTS = ['succeeded', 'failed', 'not_found', 'pending', 'unreachable', 'unchanged'] as const
+export const RECONCILE_RESULTS = ['succeeded', 'failed', 'not_found', 'pending', 'unreachable', 'unchanged', 'error'] as const
 export const LEDGER_OPERATIONS = ['transfer', 'charge', 'refund'] as const
 
 /**

@@ -66,7 +66,13 @@ export class Reconciler {
         const stale = await findStalePendingCardPayments(pool, afterMs, batch)
         for (const payment of stale) {
           if (this.#stopped) break
-          await this.#reconcile(payment)
+          // One payment failing (a bug, a constraint) must not stop the others behind it in the queue.
+          try {
+            await this.#reconcile(payment)
+          } catch (err) {
+            this.#opts.deps.metrics.reconciled.inc({ result: 'error' })
+            this.#opts.log.error({ err, paymentId: payment.id }, 'reconciling a payment failed; trying again next round')
+          }
         }
         return stale.length
       } finally {
