@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client'
+import { createOptimisticLockMetrics } from '@lab/platform'
 import { STRATEGIES } from './config.js'
 
 export const RESERVATION_OUTCOMES = ['reserved', 'out_of_stock', 'conflict', 'replayed'] as const
@@ -16,30 +17,17 @@ export function createInventoryMetrics (registry: Registry) {
       labelNames: ['strategy', 'outcome'] as const,
       registers
     }),
-    // The lab-wide families (payments has them too), told apart by `service`.
-    optimisticConflicts: new Counter({
-      name: 'optimistic_lock_conflicts_total',
-      help: 'Conditional writes that matched no row because another writer changed the version first',
-      labelNames: ['service'] as const,
-      registers
-    }),
-    optimisticRetries: new Counter({
-      name: 'optimistic_lock_retries_total',
-      help: 'Writes tried again (after a backoff) following an optimistic-lock conflict',
-      labelNames: ['service'] as const,
-      registers
-    }),
     releases: new Counter({
       name: 'inventory_releases_total',
       help: 'POST /reservations/:id/release answers: released (stock returned), replayed (already released)',
       labelNames: ['outcome'] as const,
       registers
-    })
+    }),
+    // The lab-wide families (payments has them too), told apart by `service`.
+    optimisticLock: createOptimisticLockMetrics(registry, 'inventory')
   }
   // Every series exists from the start (at 0), so rate() and dashboards work before the first event.
   for (const strategy of STRATEGIES) for (const outcome of RESERVATION_OUTCOMES) metrics.reservations.inc({ strategy, outcome }, 0)
-  metrics.optimisticConflicts.inc({ service: 'inventory' }, 0)
-  metrics.optimisticRetries.inc({ service: 'inventory' }, 0)
   for (const outcome of ['released', 'replayed']) metrics.releases.inc({ outcome }, 0)
   return metrics
 }

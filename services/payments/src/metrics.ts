@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
-import { createBreakerMetrics } from '@lab/platform'
+import { createBreakerMetrics, createOptimisticLockMetrics } from '@lab/platform'
 
 export const PAYMENT_METHODS = ['wallet', 'card'] as const
 export const PAYMENT_OUTCOMES = ['succeeded', 'failed', 'refunded'] as const
@@ -34,18 +34,8 @@ export function createPaymentsMetrics (registry: Registry) {
       labelNames: ['method', 'reason'] as const,
       registers
     }),
-    lockConflicts: new Counter({
-      name: 'optimistic_lock_conflicts_total',
-      help: 'Conditional balance updates that found the wallet changed since it was read (version conflicts)',
-      labelNames: ['service'] as const,
-      registers
-    }),
-    lockRetries: new Counter({
-      name: 'optimistic_lock_retries_total',
-      help: 'Money movements tried again after a version conflict (after a jittered backoff)',
-      labelNames: ['service'] as const,
-      registers
-    }),
+    // The lab-wide families (inventory has them too), told apart by `service`.
+    optimisticLock: createOptimisticLockMetrics(registry, 'payments'),
     lockExhausted: new Counter({
       name: 'optimistic_lock_exhausted_total',
       help: 'Money movements given up after the last attempt still conflicted (answered 409)',
@@ -94,7 +84,7 @@ export function createPaymentsMetrics (registry: Registry) {
     for (const outcome of PAYMENT_OUTCOMES) metrics.payments.inc({ method, outcome }, 0)
     for (const reason of FAILURE_REASONS) metrics.failures.inc({ method, reason }, 0)
   }
-  for (const m of [metrics.lockConflicts, metrics.lockRetries, metrics.lockExhausted]) m.inc({ service: 'payments' }, 0)
+  metrics.lockExhausted.inc({ service: 'payments' }, 0)
   for (const result of ['accepted', 'rejected', 'error', 'breaker_open']) metrics.providerCalls.inc({ result }, 0)
   for (const result of RECONCILE_RESULTS) metrics.reconciled.inc({ result }, 0)
   for (const kind of LEDGER_OPERATIONS) metrics.ledgerMoves.inc({ kind }, 0)

@@ -13,7 +13,7 @@ export function createStrategies (pool: pg.Pool, config: InventoryConfig, metric
       maxAttempts: config.OPTIMISTIC_MAX_ATTEMPTS,
       backoffBaseMs: config.OPTIMISTIC_BACKOFF_BASE_MS,
       backoffMaxMs: config.OPTIMISTIC_BACKOFF_MAX_MS
-    }, { conflicts: metrics.optimisticConflicts, retries: metrics.optimisticRetries }),
+    }, metrics.optimisticLock),
     naive: createNaiveReserve(pool, { writeDelayMs: config.NAIVE_WRITE_DELAY_MS }),
     pessimistic: createPessimisticReserve(pool, { lockTimeoutMs: config.PESSIMISTIC_LOCK_TIMEOUT_MS })
   }

@@ -38,7 +38,7 @@ export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetr
     maxAttempts: config.LEDGER_MAX_ATTEMPTS,
     baseMs: config.LEDGER_RETRY_BASE_MS,
     maxMs: config.LEDGER_RETRY_MAX_MS,
-    metrics: { conflicts: metrics.lockConflicts, retries: metrics.lockRetries, exhausted: metrics.lockExhausted }
+    metrics: { ...metrics.optimisticLock, exhausted: metrics.lockExhausted }
   }
 
   app.decorate('payments', {
