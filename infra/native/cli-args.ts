@@ -4,9 +4,12 @@ export type Command =
   | { name: 'up', detach: boolean, infraOnly: boolean, fast: boolean }
   | { name: 'down', wipe: boolean }
   | { name: 'status' }
-  | { name: 'logs', names: string[], follow: boolean, requestId?: string }
+  | { name: 'logs', names: string[], follow: boolean, requestId?: string, format: LogFormat }
   | { name: 'test', keepInfra: boolean, vitestArgs: string[] }
   | { name: 'help' }
+
+/** How `./lab logs` shows JSON lines: pino-pretty on a terminal (auto), or always one way. */
+export type LogFormat = 'auto' | 'pretty' | 'json'
 
 /** A command line the CLI cannot run: it prints the message and the help, and exits with 2. */
 export class UsageError extends Error {
@@ -48,10 +51,17 @@ export function parseCommand (argv: string[]): Command {
       const { values, positionals } = usage(() => parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { follow: { type: 'boolean', short: 'f', default: false }, req: { type: 'string' } }
+        options: {
+          follow: { type: 'boolean', short: 'f', default: false },
+          req: { type: 'string' },
+          pretty: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false }
+        }
       }))
+      if (values.pretty && values.json) throw new UsageError('logs: --pretty and --json exclude each other')
       const requestId = values.req
-      return { name: 'logs', names: positionals, follow: values.follow, ...(requestId === undefined ? {} : { requestId }) }
+      const format: LogFormat = values.pretty ? 'pretty' : values.json ? 'json' : 'auto'
+      return { name: 'logs', names: positionals, follow: values.follow, format, ...(requestId === undefined ? {} : { requestId }) }
     }
     case 'test': {
       // Everything but our own flag goes to vitest untouched.

@@ -10,9 +10,10 @@ Commands:
                       --infra-only: only the infrastructure; --fast: test-only durability (no fsync)
   down [--wipe]       stop everything (data kept; --wipe deletes the data dirs too)
   status              each component's pid, port, health and memory
-  logs [name...] [-f] [--req <requestId>]
+  logs [name...] [-f] [--req <requestId>] [--pretty|--json]
                       print (-f: and follow) the logs, prefixed with the component's name; --req keeps
-                      only the lines of one request
+                      only the lines of one request. JSON lines are shown pino-pretty on a terminal and
+                      as written into a pipe (./lab logs | jq); --pretty or --json forces one
   test [--keep-infra] [vitest args...]
                       start the test infrastructure (fast mode), run lint, typecheck and vitest, stop
                       what it started (unless --keep-infra); ends with "N passed, N failed"

@@ -1,18 +1,34 @@
 import { readdirSync } from 'node:fs'
 import { basename } from 'node:path'
-import type { Command } from '../cli-args.js'
+import { createPrettyFormatter, type LineFormatter } from '@lab/platform/logger'
+import type { Command, LogFormat } from '../cli-args.js'
 import { followLogs, printLogs, tailOffset, type LogSource } from '../log-follow.js'
 import type { Reporter } from '../progress.js'
 import type { CommandContext } from './context.js'
 
 const COLOURS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'] as const
 
-/** Writes `name | line`, names aligned and coloured (on a TTY) so interleaved logs stay readable. */
-export function prefixedWriter (reporter: Reporter, names: string[]): (name: string, line: string) => void {
+/**
+ * How the services' JSON lines are shown: pino-pretty's lines for a person at a terminal (`auto`), the
+ * JSON as written otherwise (a pipe, a file: `./lab logs | jq` keeps working); --pretty and --json force one.
+ * Lines that are not JSON (Kafka's, PostgreSQL's) pass through either way. Undefined: leave lines as they are.
+ */
+export function lineFormatter (format: LogFormat, stdout: NodeJS.WriteStream = process.stdout): LineFormatter | undefined {
+  const pretty = format === 'pretty' || (format === 'auto' && stdout.isTTY === true)
+  return pretty ? createPrettyFormatter({ colorize: stdout.isTTY === true && stdout.hasColors() }) : undefined
+}
+
+/**
+ * Writes `name | line`, names aligned and coloured (on a TTY) so interleaved logs stay readable; each
+ * line of a multi-line pretty entry (an error's stack) keeps the prefix.
+ */
+export function prefixedWriter (reporter: Reporter, names: string[], format: LineFormatter | undefined = lineFormatter('auto')): (name: string, line: string) => void {
   const width = Math.max(...names.map((n) => n.length))
   return (name, line) => {
     const colour = COLOURS[Math.max(0, names.indexOf(name)) % COLOURS.length] ?? 'cyan'
-    reporter.print(`${reporter.style(colour, `${name.padEnd(width)} |`)} ${line}`)
+    const prefix = reporter.style(colour, `${name.padEnd(width)} |`)
+    const shown = format === undefined ? line : format(line)
+    reporter.print(shown.split('\n').map((part) => `${prefix} ${part}`).join('\n'))
   }
 }
 
@@ -26,6 +42,8 @@ function existingLogs (logsDir: string): string[] {
 }
 
 export async function logs (command: Extract<Command, { name: 'logs' }>, { paths, components, reporter }: CommandContext): Promise<number> {
+  // `./lab logs | head` closes the pipe early: that ends the command, quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); else throw err })
   const known = existingLogs(paths.logsDir)
   const order = components.map((c) => c.name)
   const names = command.names.length > 0 ? command.names : known.sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
@@ -37,7 +55,7 @@ export async function logs (command: Extract<Command, { name: 'logs' }>, { paths
   // Following without a filter starts like `tail -f`: from the last lines, not the whole history.
   const start = (file: string) => (command.follow && command.requestId === undefined ? tailOffset(file, 10) : 0)
   const sources: LogSource[] = names.map((name) => ({ name, file: paths.log(name), offset: start(paths.log(name)) }))
-  const options = { write: prefixedWriter(reporter, names), ...(command.requestId === undefined ? {} : { filter: command.requestId }) }
+  const options = { write: prefixedWriter(reporter, names, lineFormatter(command.format)), ...(command.requestId === undefined ? {} : { filter: command.requestId }) }
   if (!command.follow) {
     printLogs(sources, options)
     return 0

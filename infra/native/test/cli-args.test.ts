@@ -11,8 +11,14 @@ describe('./lab command line', () => {
   it('reads down, status and logs', () => {
     expect(parseCommand(['down', '--wipe'])).toEqual({ name: 'down', wipe: true })
     expect(parseCommand(['status'])).toEqual({ name: 'status' })
-    expect(parseCommand(['logs', 'kafka', 'gateway', '-f', '--req', 'abc-1'])).toEqual({ name: 'logs', names: ['kafka', 'gateway'], follow: true, requestId: 'abc-1' })
-    expect(parseCommand(['logs'])).toEqual({ name: 'logs', names: [], follow: false })
+    expect(parseCommand(['logs', 'kafka', 'gateway', '-f', '--req', 'abc-1'])).toEqual({ name: 'logs', names: ['kafka', 'gateway'], follow: true, requestId: 'abc-1', format: 'auto' })
+    expect(parseCommand(['logs'])).toEqual({ name: 'logs', names: [], follow: false, format: 'auto' })
+  })
+
+  it('reads how logs are shown: pretty on a terminal unless --pretty or --json says otherwise', () => {
+    expect(parseCommand(['logs', '--pretty'])).toMatchObject({ format: 'pretty' })
+    expect(parseCommand(['logs', 'gateway', '--json'])).toMatchObject({ names: ['gateway'], format: 'json' })
+    expect(() => parseCommand(['logs', '--pretty', '--json'])).toThrow(UsageError)
   })
 
   it('passes every test argument but its own to vitest', () => {

@@ -1,6 +1,6 @@
 export { createBaseApp, createServiceApp, type BaseAppOptions, type LabApp, type ServiceBuildOptions } from './app.js'
 export { loadConfig, ConfigError } from './config.js'
-export { loggerOptions, type LoggerSettings } from './logger.js'
+export { loggerOptions, writesPretty, createPrettyFormatter, type LoggerSettings, type LineFormatter } from './logger.js'
 export { metricsPlugin, type MetricsOptions } from './metrics.js'
 export { healthPlugin, type HealthCheck } from './health.js'
 export { errorHandlerPlugin, errorResponses, ErrorBody } from './errors.js'
