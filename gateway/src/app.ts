@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client'
 import { createBaseApp, redisPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
 import type { GatewayConfig } from './config.js'
-import { createGatewayMetrics } from './metrics.js'
+import { createGatewayMetrics, skipRequestMetrics } from './metrics.js'
 import { upstreamsPlugin } from './plugins/upstreams.js'
 import { rateLimitPlugin } from './rate-limit/plugin.js'
 import { proxyRoute } from './routes/proxy.js'
@@ -23,7 +23,8 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
     registry,
     defaultMetrics: opts.defaultMetrics
   })
-  const metrics = createGatewayMetrics(registry)
+  const metrics = createGatewayMetrics(registry, { enabled: config.METRICS_ENABLED })
+  if (!config.METRICS_ENABLED) skipRequestMetrics(app)
   // Rate limiting fails open without Redis, so Redis is not a readiness condition of the gateway.
   await app.register(redisPlugin, { url: config.REDIS_URL, requiredForReadiness: false })
   await app.register(upstreamsPlugin, { config, metrics })

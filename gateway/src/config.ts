@@ -8,7 +8,14 @@ export const GatewayConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   INSTANCE_ID: Type.String({ default: 'gateway' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
-  LOG_PRETTY: Type.Boolean({ default: false }),
+  /** pino-pretty's lines when stdout is a terminal; JSON to a file or a pipe whatever this says (@lab/platform logger). */
+  LOG_PRETTY: Type.Boolean({ default: true }),
+  /**
+   * The metrics recorded on every request: the RED hook (http_server_*) and the gateway's per-request
+   * upstream families. Off only to measure what they cost on the hit path (./lab bench observability);
+   * off also drops the access-log line, which @lab/platform skips for the routes it leaves out of RED.
+   */
+  METRICS_ENABLED: Type.Boolean({ default: true }),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
   /** Comma-separated base URLs of the catalog replicas. */
   CATALOG_UPSTREAMS: UpstreamList(),

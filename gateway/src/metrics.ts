@@ -1,25 +1,41 @@
-import { Counter, Gauge, type Registry } from 'prom-client'
-import { createBreakerMetrics } from '@lab/platform'
+import { Counter, Gauge, type CounterConfiguration, type GaugeConfiguration, type Registry } from 'prom-client'
+import { createBreakerMetrics, type LabApp } from '@lab/platform'
+
+/** A counter that records nothing: the per-request families with METRICS_ENABLED=false. */
+class SilentCounter<T extends string> extends Counter<T> {
+  override inc (): void {}
+}
+
+class SilentGauge<T extends string> extends Gauge<T> {
+  override set (): void {}
+  override inc (): void {}
+  override dec (): void {}
+}
 
 /**
  * The gateway's own metric families (RED metrics per route come from @lab/platform). Its breakers, one
  * per upstream (`breaker="catalog"`) and one around Redis for rate limiting (`breaker="redis"`), share
- * the lab's `circuit_breaker_*` family.
+ * the lab's `circuit_breaker_*` family. With `enabled` false the families updated on every request
+ * (upstream requests, outstanding) record nothing and are not exposed; the breakers' families, which
+ * change only with a breaker's state, stay.
  */
-export function createGatewayMetrics (registry: Registry) {
+export function createGatewayMetrics (registry: Registry, { enabled = true }: { enabled?: boolean } = {}) {
+  const registers = enabled ? [registry] : []
+  const counter = <T extends string>(config: CounterConfiguration<T>): Counter<T> => enabled ? new Counter(config) : new SilentCounter(config)
+  const gauge = <T extends string>(config: GaugeConfiguration<T>): Gauge<T> => enabled ? new Gauge(config) : new SilentGauge(config)
   return {
     breakers: createBreakerMetrics(registry),
-    upstreamRequests: new Counter({
+    upstreamRequests: counter({
       name: 'gateway_upstream_requests_total',
       help: 'Requests the gateway sent upstream, by upstream, replica and outcome (response, error, timeout)',
       labelNames: ['upstream', 'replica', 'outcome'] as const,
-      registers: [registry]
+      registers
     }),
-    upstreamRejected: new Counter({
+    upstreamRejected: counter({
       name: 'gateway_upstream_rejected_total',
       help: 'Requests answered by the gateway without reaching the upstream because no replica was in rotation (reason no_healthy_replica); refusals of an open breaker are in circuit_breaker_rejected_total',
       labelNames: ['upstream', 'reason'] as const,
-      registers: [registry]
+      registers
     }),
     replicaHealthy: new Gauge({
       name: 'gateway_upstream_replica_healthy',
@@ -27,13 +43,23 @@ export function createGatewayMetrics (registry: Registry) {
       labelNames: ['upstream', 'replica'] as const,
       registers: [registry]
     }),
-    outstanding: new Gauge({
+    outstanding: gauge({
       name: 'gateway_upstream_outstanding_requests',
       help: 'Requests in flight to each replica (what least-outstanding balancing compares)',
       labelNames: ['upstream', 'replica'] as const,
-      registers: [registry]
+      registers
     })
   }
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>
+
+/**
+ * With METRICS_ENABLED=false: marks every route registered from now on `skipMetrics`, so @lab/platform's
+ * RED hook records nothing for it (the hook still runs and returns at once, as for /metrics).
+ */
+export function skipRequestMetrics (app: LabApp): void {
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, skipMetrics: true }
+  })
+}
