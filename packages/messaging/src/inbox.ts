@@ -23,3 +23,16 @@ export async function claimMessage (client: pg.PoolClient, consumer: string, mes
   )
   return rowCount === 1
 }
+
+/**
+ * Record a run of messages as processed in one statement; the ids that were new. An id already there,
+ * or given twice, comes back at most once: the rest are duplicates.
+ */
+export async function claimMessages (client: pg.PoolClient, consumer: string, messageIds: string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ message_id: string }>(
+    `INSERT INTO processed_messages (consumer, message_id)
+     SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING message_id`,
+    [consumer, messageIds]
+  )
+  return new Set(rows.map((r) => r.message_id))
+}

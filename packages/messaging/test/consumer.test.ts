@@ -16,7 +16,7 @@ const running: IdempotentConsumer[] = []
 
 beforeAll(async () => {
   t = await migratedDatabase()
-  await t.pool.query('CREATE TABLE effects (id serial PRIMARY KEY, message_id text NOT NULL, request_id text NOT NULL)')
+  await t.pool.query('CREATE TABLE effects (id serial PRIMARY KEY, message_id text NOT NULL, request_id text NOT NULL, tx bigint NOT NULL DEFAULT txid_current())')
   producer = kafka.producer()
   await producer.connect()
 })
@@ -172,6 +172,51 @@ describe('IdempotentConsumer', () => {
     expect(letter?.message.headers?.['x-error']?.toString()).toBe('Error: price service said no')
     expect(letter?.message.headers?.['x-attempts']?.toString()).toBe('3')
     expect(letter?.message.headers?.['x-original-topic']?.toString()).toBe(topic)
+  })
+
+  it('applies a backlog in batches: few transactions, each message once, duplicates within a batch skipped', async () => {
+    const { topic, registry, consumer } = await setup({ batchSize: 50 })
+    // Produced before the consumer starts, so it fetches them as big batches (one key: one partition).
+    const envelopes = Array.from({ length: 100 }, (_, i) => createEnvelope(topic, 'order-b', { i }))
+    await producer.send({
+      topic,
+      messages: envelopes.flatMap((e) => [e, e]).map((e) => ({ key: e.key, value: JSON.stringify(e), headers: { 'x-request-id': `req-${e.data.i}` } }))
+    })
+    await start(consumer)
+    await eventually(async () => await metricValue(registry, 'consumer_messages_total') === 200, 20_000, '200 messages handled')
+    const ids = envelopes.map((e) => e.id)
+    expect([...(await effectsOf(ids)).values()]).toEqual(Array(100).fill(1))
+    expect(await metricValue(registry, 'consumer_messages_total', { outcome: 'processed' })).toBe(100)
+    expect(await metricValue(registry, 'consumer_messages_total', { outcome: 'duplicate' })).toBe(100)
+    // 100 effects in at most 200 / 50 = 4 transactions (fewer when a batch held fewer than 50 messages).
+    const { rows } = await t.pool.query<{ n: number }>('SELECT count(DISTINCT tx)::int AS n FROM effects WHERE message_id = ANY($1)', [ids])
+    expect(rows[0]?.n).toBeLessThanOrEqual(4)
+  })
+
+  it('isolates a failing message of a batch: the batch is redone one by one, only that message is retried and dead-lettered', async () => {
+    const attempts = new Map<string, number[]>()
+    const { topic, registry, consumer } = await setup({
+      maxAttempts: 3,
+      handle: async (client, envelope, ctx) => {
+        attempts.set(envelope.id, [...attempts.get(envelope.id) ?? [], ctx.attempt])
+        await client.query('INSERT INTO effects (message_id, request_id) VALUES ($1, $2)', [envelope.id, ctx.requestId])
+        if ((envelope.data as { fail: boolean }).fail) throw new Error('this one cannot be applied')
+      }
+    })
+    const envelopes = Array.from({ length: 10 }, (_, i) => createEnvelope(topic, 'order-f', { i, fail: i === 4 }))
+    await producer.send({ topic, messages: envelopes.map((e) => ({ key: e.key, value: JSON.stringify(e) })) })
+    await start(consumer)
+    await eventually(async () => await metricValue(registry, 'consumer_messages_total', { outcome: 'processed' }) === 9, 20_000, 'the nine good messages')
+    const bad = envelopes[4] as Envelope
+    const good = envelopes.filter((e) => e !== bad).map((e) => e.id)
+    expect([...(await effectsOf(good)).values()]).toEqual(Array(9).fill(1))
+    expect(await totalEffects([bad.id])).toBe(0)
+    expect(attempts.get(bad.id)).toEqual([1, 2, 3]) // the batch's try was attempt 1
+    expect(await metricValue(registry, 'consumer_messages_total', { outcome: 'retried' })).toBe(2)
+    expect(await metricValue(registry, 'consumer_messages_total', { outcome: 'dead_lettered' })).toBe(1)
+    const [letter] = await collect(kafka, deadLetterTopic(topic), 1)
+    expect(JSON.parse(letter?.message.value?.toString() ?? '{}')).toEqual(bad)
+    expect(letter?.message.headers?.['x-attempts']?.toString()).toBe('3')
   })
 
   it('leaves a message uncommitted while Postgres is unreachable, and applies it once it is back (no DLQ)', async () => {
