@@ -1,0 +1,35 @@
+/**
+ * PromQL shapes the dashboards repeat. Every rate uses Grafana's `$__rate_interval` (at least four
+ * scrape intervals), so a panel never draws gaps when zoomed in; every sum names what it keeps, so the
+ * number of series stays that of the labels kept, whatever the instances.
+ * @see https://grafana.com/blog/2020/09/28/new-in-grafana-7.2-__rate_interval-for-prometheus-rate-queries-that-just-work/
+ */
+
+const by = (labels: string[]) => (labels.length === 0 ? '' : ` by (${labels.join(', ')})`)
+
+export function rate (selector: string): string {
+  return `rate(${selector}[$__rate_interval])`
+}
+
+/** Per-second rate summed over everything but `labels`. */
+export function sumRate (labels: string[], selector: string): string {
+  return `sum${by(labels)} (${rate(selector)})`
+}
+
+/** Events in the dashboard's time range (or another window), summed over everything but `labels`. */
+export function sumIncrease (labels: string[], selector: string, window = '$__range'): string {
+  return `sum${by(labels)} (increase(${selector}[${window}]))`
+}
+
+/**
+ * `part / whole` of two rates. The `or 0 * whole` keeps a 0 where `part` has no series yet (no 5xx
+ * ever answered, no rejection ever made): otherwise the ratio would vanish instead of reading 0.
+ */
+export function ratio (labels: string[], part: string, whole: string): string {
+  return `(${sumRate(labels, part)} or 0 * ${sumRate(labels, whole)}) / ${sumRate(labels, whole)}`
+}
+
+/** The 99th percentile of a histogram, per `labels`. `bucket` is the `_bucket` selector. */
+export function p99 (labels: string[], bucket: string): string {
+  return `histogram_quantile(0.99, sum by (${[...labels, 'le'].join(', ')}) (${rate(bucket)}))`
+}
