@@ -17,7 +17,8 @@ export interface Ports {
   host?: number
 }
 
-export type InfraKind = 'postgres' | 'redis' | 'kafka' | 'toxiproxy' | 'prometheus' | 'grafana'
+export type InfraKind = 'postgres' | 'redis' | 'kafka' | 'toxiproxy' | 'prometheus' | 'alertmanager' | 'postgres-exporter' |
+  'redis-exporter' | 'grafana'
 
 export interface InfraComponent {
   name: string
@@ -26,6 +27,10 @@ export interface InfraComponent {
   memoryMb: number
   /** Runs natively too (Grafana does not: it is AGPL and never installed on our machines). */
   native: boolean
+  /** Components that must be healthy before this one starts (both modes). */
+  dependsOn?: string[]
+  /** Prometheus scrapes its /metrics under this job (and its name as the instance). */
+  scrapeJob?: string
 }
 
 /** A TCP proxy in Toxiproxy between the services and a dependency, for faults on demand. */
@@ -59,6 +64,10 @@ export const infra: InfraComponent[] = [
   { name: 'kafka', kind: 'kafka', ports: { docker: 9092, native: 29092 }, memoryMb: 768, native: true },
   { name: 'toxiproxy', kind: 'toxiproxy', ports: { docker: 8474, native: 8474, host: 8474 }, memoryMb: 64, native: true },
   { name: 'prometheus', kind: 'prometheus', ports: { docker: 9090, native: 9090, host: 9090 }, memoryMb: 256, native: true },
+  // Exporters read the dependency itself, not through Toxiproxy: a fault on the proxy is the services' problem, not the database's.
+  { name: 'postgres-exporter', kind: 'postgres-exporter', ports: { docker: 9187, native: 29187 }, memoryMb: 64, native: true, dependsOn: ['postgres'], scrapeJob: 'postgres-exporter' },
+  { name: 'redis-exporter', kind: 'redis-exporter', ports: { docker: 9121, native: 29121 }, memoryMb: 64, native: true, dependsOn: ['redis'], scrapeJob: 'redis-exporter' },
+  { name: 'alertmanager', kind: 'alertmanager', ports: { docker: 9093, native: 9093, host: 9093 }, memoryMb: 64, native: true, scrapeJob: 'alertmanager' },
   { name: 'grafana', kind: 'grafana', ports: { docker: 3000, native: 3000, host: 3000 }, memoryMb: 256, native: false }
 ]
 
@@ -170,8 +179,10 @@ export const services: NodeService[] = [
 /** Every HTTP target Prometheus scrapes at /metrics, as host:port for that mode. */
 export function scrapeTargets (mode: Mode): Array<{ job: string, instance: string, target: string }> {
   const nodeTargets = services.map((s) => ({ job: s.workspace.split('/').pop() ?? s.name, instance: s.name, target: address(s.name, mode) }))
+  const infraTargets = infra.filter((c) => c.scrapeJob !== undefined).map((c) => ({ job: c.scrapeJob ?? c.name, instance: c.name, target: address(c.name, mode) }))
   return [
     ...nodeTargets,
+    ...infraTargets,
     { job: 'prometheus', instance: 'prometheus', target: mode === 'docker' ? 'localhost:9090' : address('prometheus', mode) }
   ]
 }

@@ -1,4 +1,21 @@
-import { scrapeTargets, type Mode } from '../topology.js'
+import { join, resolve } from 'node:path'
+import { address, scrapeTargets, type Mode } from '../topology.js'
+
+/** The alert rules, hand-written PromQL with their promtool unit tests beside them (alerts.test.yml). */
+export const ALERT_RULES_PATH = 'infra/prometheus/alerts.yml'
+export const ALERT_RULES_TESTS_PATH = 'infra/prometheus/alerts.test.yml'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+
+/**
+ * Where Prometheus finds the rules. Docker: `alerts.yml`, relative to the config file, which is
+ * mounted beside it in /etc/prometheus; the same relative path works for `promtool check config` on
+ * the generated file, which lives beside the rules in the repository. Native: the repository's file
+ * itself, so an edited rule needs only a reload (POST /-/reload).
+ */
+function rulesFile (mode: Mode): string {
+  return mode === 'docker' ? 'alerts.yml' : join(ROOT, ALERT_RULES_PATH)
+}
 
 /** Prometheus configuration for a mode, as a plain object (serialised to YAML by the caller). */
 export function prometheusConfig (mode: Mode): Record<string, unknown> {
@@ -10,6 +27,8 @@ export function prometheusConfig (mode: Mode): Record<string, unknown> {
   }
   return {
     global: { scrape_interval: '5s', evaluation_interval: '5s', external_labels: { lab: 'system-design-lab' } },
+    rule_files: [rulesFile(mode)],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [address('alertmanager', mode)] }] }] },
     scrape_configs: [...byJob].map(([job, groups]) => ({ job_name: job, static_configs: groups }))
   }
 }

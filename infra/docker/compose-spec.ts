@@ -1,3 +1,4 @@
+import { ALERT_RULES_PATH } from '../config/prometheus.js'
 import { GENERATED_PATHS, GRAFANA_DASHBOARDS_DIR, GRAFANA_DASHBOARDS_MOUNT, GRAFANA_PROVISIONING_DIR } from './paths.js'
 
 /**
@@ -41,6 +42,9 @@ export const VOLUMES = { postgres: 'postgres-data', kafka: 'kafka-data' } as con
 export const MOUNTS = {
   postgresInit: `./${GENERATED_PATHS.postgresInit}:/docker-entrypoint-initdb.d/init.sql:ro`,
   prometheus: `./${GENERATED_PATHS.prometheus}:/etc/prometheus/prometheus.yml:ro`,
+  // Beside the config: its rule_files entry is the relative `alerts.yml` (infra/config/prometheus.ts).
+  prometheusRules: `./${ALERT_RULES_PATH}:/etc/prometheus/alerts.yml:ro`,
+  alertmanager: `./${GENERATED_PATHS.alertmanager}:/etc/alertmanager/alertmanager.yml:ro`,
   toxiproxy: `./${GENERATED_PATHS.toxiproxy}:/config/toxiproxy.json:ro`,
   grafanaProvisioning: `./${GRAFANA_PROVISIONING_DIR}:/etc/grafana/provisioning:ro`,
   grafanaDashboards: `./${GRAFANA_DASHBOARDS_DIR}:${GRAFANA_DASHBOARDS_MOUNT}:ro`

@@ -1,6 +1,7 @@
 import { Document, isScalar, isSeq, Scalar, visit } from 'yaml'
 import { DATABASES, DB_USER } from '../topology.js'
 import { prometheusConfig } from '../config/prometheus.js'
+import { alertmanagerConfig } from '../config/alertmanager.js'
 import { toxiproxyConfig } from '../config/toxiproxy.js'
 import { composeFile } from './compose.js'
 import { grafanaDashboardProviders, grafanaDatasources } from './grafana.js'
@@ -51,10 +52,12 @@ export function generatedFiles (): GeneratedFile[] {
       content: yaml(composeFile(), [
         '',
         'The whole lab: `docker compose up -d --build`; gateway http://localhost:8080, Grafana http://localhost:3000,',
-        'Prometheus http://localhost:9090, Toxiproxy API http://localhost:8474 (published on the loopback only).'
+        'Prometheus http://localhost:9090, Alertmanager http://localhost:9093, Toxiproxy API http://localhost:8474',
+        '(published on the loopback only).'
       ])
     },
     { path: GENERATED_PATHS.prometheus, content: yaml(prometheusConfig('docker')) },
+    { path: GENERATED_PATHS.alertmanager, content: yaml(alertmanagerConfig('docker')) },
     // JSON has no comments: Toxiproxy reads a bare array of proxies. The drift test guards it instead.
     { path: GENERATED_PATHS.toxiproxy, content: `${JSON.stringify(toxiproxyConfig('docker'), null, 2)}\n` },
     { path: GENERATED_PATHS.postgresInit, content: postgresInitSql() },

@@ -1,5 +1,7 @@
 import { address, DB_PASSWORD, DB_USER, KAFKA_CONTROLLER_PORT, type InfraComponent, type InfraKind } from '../topology.js'
 import { kafkaServerProperties } from '../native/components/kafka-config.js'
+import { alertmanagerArgs } from '../config/alertmanager.js'
+import { listenAddress, postgresExporterRun, redisExporterRun, type ExporterRun } from '../config/exporters.js'
 import { dependsOn, healthcheck, MOUNTS, publish, VOLUMES, type ComposeService } from './compose-spec.js'
 
 /** Pinned images, one per kind of infra component. */
@@ -11,6 +13,11 @@ export const IMAGES: Record<InfraKind, string> = {
   toxiproxy: 'ghcr.io/shopify/toxiproxy:2.12.0',
   // Busybox-based (the default variant), so `wget` is there for the healthcheck.
   prometheus: 'prom/prometheus:v3.14.0',
+  // Busybox-based too (wget for the healthcheck).
+  alertmanager: 'prom/alertmanager:v0.28.1',
+  'postgres-exporter': 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+  // The -alpine variant: the default one is FROM scratch, with no shell for the healthcheck.
+  'redis-exporter': 'oliver006/redis_exporter:v1.74.0-alpine',
   grafana: 'grafana/grafana:12.3.1'
 }
 
@@ -60,9 +67,16 @@ const byKind: Record<InfraKind, (c: InfraComponent) => KindSpecific> = {
       `--web.listen-address=0.0.0.0:${ports.docker}`,
       '--web.enable-lifecycle'
     ],
-    volumes: [MOUNTS.prometheus],
+    volumes: [MOUNTS.prometheus, MOUNTS.prometheusRules],
     healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${ports.docker}/-/ready`])
   }),
+  alertmanager: ({ name, ports }) => ({
+    command: alertmanagerArgs({ configFile: '/etc/alertmanager/alertmanager.yml', storage: '/alertmanager' }, listenAddress(name, 'docker')),
+    volumes: [MOUNTS.alertmanager],
+    healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${ports.docker}/-/ready`])
+  }),
+  'postgres-exporter': ({ ports }) => exporterContainer(postgresExporterRun('docker'), ports.docker),
+  'redis-exporter': ({ ports }) => exporterContainer(redisExporterRun('docker'), ports.docker),
   grafana: ({ ports }) => ({
     environment: {
       GF_SERVER_HTTP_PORT: String(ports.docker),
@@ -76,6 +90,15 @@ const byKind: Record<InfraKind, (c: InfraComponent) => KindSpecific> = {
     // -O /dev/null: the working directory is not writable, and wget would save the body there.
     healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${ports.docker}/api/health`])
   })
+}
+
+/** Healthy once its /metrics says it reaches what it watches (`pg_up 1`), not merely that it listens. */
+function exporterContainer (run: ExporterRun, port: number): KindSpecific {
+  return {
+    command: run.args,
+    environment: Object.keys(run.env).length === 0 ? undefined : run.env,
+    healthcheck: healthcheck(['CMD-SHELL', `wget -q -O - http://127.0.0.1:${port}/metrics | grep -qx '${run.upLine}'`])
+  }
 }
 
 /** The image's mapping of a server property to its variable: `.` → `_`, `_` → `__`, `-` → `___`. */
@@ -115,7 +138,7 @@ export function infraContainer (component: InfraComponent): ComposeService {
     image: IMAGES[component.kind],
     ...byKind[component.kind](component),
     ports: publish(component.ports.host, component.ports.docker),
-    depends_on: dependsOn(INFRA_DEPENDS_ON[component.kind] ?? []),
+    depends_on: dependsOn([...(INFRA_DEPENDS_ON[component.kind] ?? []), ...(component.dependsOn ?? [])]),
     mem_limit: `${component.memoryMb}m`,
     restart: 'unless-stopped'
   }

@@ -5,6 +5,7 @@
 export const GENERATED_PATHS = {
   compose: 'docker-compose.yml',
   prometheus: 'infra/prometheus/prometheus.docker.yml',
+  alertmanager: 'infra/alertmanager/alertmanager.docker.yml',
   toxiproxy: 'infra/toxiproxy/toxiproxy.docker.json',
   postgresInit: 'infra/postgres/init.sql',
   grafanaDatasource: 'grafana/provisioning/datasources/prometheus.yml',

@@ -50,7 +50,7 @@ describe('docker-compose.yml', () => {
     ]
     const published = containers.flatMap(([name, c]) => (c.ports ?? []).map((p) => `${name} ${p}`))
     expect(published.sort()).toEqual(expected.sort())
-    expect(published.map((p) => p.split(' ')[1]?.split(':')[1]).sort()).toEqual(['3000', '8080', '8474', '9090'])
+    expect(published.map((p) => p.split(' ')[1]?.split(':')[1]).sort()).toEqual(['3000', '8080', '8474', '9090', '9093'])
   })
 
   it('gives each Node service exactly its docker environment, its port probed, its image built from its workspace', () => {

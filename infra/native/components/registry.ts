@@ -1,6 +1,9 @@
 import { infra, KAFKA_CONTROLLER_PORT, services } from '../../topology.js'
 import type { LabPaths } from '../paths.js'
+import { postgresExporterRun, redisExporterRun } from '../../config/exporters.js'
 import type { Component } from './component.js'
+import { alertmanagerComponent } from './alertmanager.js'
+import { exporterComponent } from './exporter.js'
 import { kafkaComponent } from './kafka.js'
 import { nodeServiceComponent } from './node-service.js'
 import { postgresComponent } from './postgres.js'
@@ -8,7 +11,7 @@ import { prometheusComponent } from './prometheus.js'
 import { redisComponent } from './redis.js'
 import { toxiproxyComponent } from './toxiproxy.js'
 
-/** What the tests need running (Prometheus is for watching the lab, not for tests). */
+/** What the tests need running (Prometheus, its exporters and Alertmanager are for watching the lab, not for tests). */
 export const TEST_INFRA = ['postgres', 'redis', 'kafka', 'toxiproxy']
 
 /** Every process of the native lab, infrastructure first, in the topology's order. */
@@ -23,6 +26,13 @@ export function allComponents (paths: LabPaths): Component[] {
       case 'kafka': components.push(kafkaComponent(paths, port, KAFKA_CONTROLLER_PORT.native)); break
       case 'toxiproxy': components.push(toxiproxyComponent(paths, port)); break
       case 'prometheus': components.push(prometheusComponent(paths, port)); break
+      case 'alertmanager': components.push(alertmanagerComponent(paths, port)); break
+      case 'postgres-exporter':
+        components.push(exporterComponent({ name: c.name, command: 'prometheus-postgres-exporter', port, dependsOn: c.dependsOn ?? [], run: postgresExporterRun('native') }))
+        break
+      case 'redis-exporter':
+        components.push(exporterComponent({ name: c.name, command: 'prometheus-redis-exporter', port, dependsOn: c.dependsOn ?? [], run: redisExporterRun('native') }))
+        break
       default: throw new Error(`the native runner cannot run ${c.name} (${c.kind})`)
     }
   }

@@ -9,6 +9,7 @@ import { consumerPlugin } from './plugins/consumer.js'
 import { notificationRoutes } from './routes/notifications.js'
 import { feedRoutes } from './routes/feed.js'
 import { adminRoutes } from './routes/admin.js'
+import { alertRoutes } from './routes/alerts.js'
 
 export type BuildOptions = ServiceBuildOptions
 
@@ -35,5 +36,6 @@ export async function buildApp (config: NotificationsConfig, opts: BuildOptions 
   await app.register(notificationRoutes)
   await app.register(feedRoutes)
   await app.register(adminRoutes)
+  await app.register(alertRoutes, { metrics })
   return app
 }

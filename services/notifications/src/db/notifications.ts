@@ -13,7 +13,10 @@ export interface NewNotification {
   id: string
   type: string
   key: string
-  orderId: string
+  /** null for an alert (about the lab, not an order). */
+  orderId: string | null
+  /** 'email' (a customer's, the default) or 'ops' (an alert for whoever runs the lab). */
+  channel?: Notification['channel']
   message: string
   payload: unknown
   requestId: string | undefined
@@ -40,11 +43,11 @@ function toNotification (row: Row): StoredNotification {
  */
 export async function insertNotification (client: Queryable, n: NewNotification): Promise<StoredNotification | undefined> {
   const { rows } = await client.query<Row>(`
-    INSERT INTO notifications (id, type, key, order_id, message, payload, request_id)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    INSERT INTO notifications (id, type, key, order_id, channel, message, payload, request_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
     ON CONFLICT (id) DO NOTHING
     RETURNING ${COLUMNS}`,
-  [n.id, n.type, n.key, n.orderId, n.message, JSON.stringify(n.payload), n.requestId ?? null])
+  [n.id, n.type, n.key, n.orderId, n.channel ?? 'email', n.message, JSON.stringify(n.payload), n.requestId ?? null])
   const row = rows[0]
   if (row === undefined) return undefined
   await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, row.id])

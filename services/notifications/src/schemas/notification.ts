@@ -8,11 +8,13 @@ export const NotificationSchema = Type.Object({
   id: UuidSchema,
   /** The event type, e.g. `orders.confirmed.v1`. */
   type: Type.String(),
-  /** The event's partition key (the order id for checkout events). */
+  /** The event's partition key (the order id for checkout events; the alert's name for alerts). */
   key: Type.String(),
-  orderId: Type.String(),
-  channel: Type.Literal('email'),
-  /** What the customer reads, e.g. "Order 0b9c1f3e… confirmed". */
+  /** null for an alert (POST /alerts): it is about the lab, not an order. */
+  orderId: Type.Union([Type.String(), Type.Null()]),
+  /** email: a customer's; ops: an alert from Alertmanager, for whoever runs the lab. */
+  channel: Type.Union([Type.Literal('email'), Type.Literal('ops')]),
+  /** What the customer reads, e.g. "Order 0b9c1f3e… confirmed" (or an alert's status and summary). */
   message: Type.String(),
   /** The event's data, as received. */
   payload: Type.Unknown(),
