@@ -63,8 +63,8 @@ describe('the dashboards against the live lab', () => {
     const page = await traffic.cacheMissThenHit()
     expect(page).toMatchObject({ first: 'miss', second: 'hit' })
 
-    const statuses = await traffic.burst(page.productId, 250)
-    log(`burst of 250 reads: ${JSON.stringify(Object.fromEntries(statuses))}`)
+    const statuses = await traffic.burst(page.productId, 160)
+    log(`burst of 160 reads: ${JSON.stringify(Object.fromEntries(statuses))}`)
     expect(statuses.get(429) ?? 0).toBeGreaterThan(0)
     trafficEndedAt = Date.now()
   }, 180_000)
