@@ -8,7 +8,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: ./lab bench [--duration <seconds>] [--connections <n>] [--force]
-       ./lab bench checkout|consumer|inventory|all [options]   (each has --help)
+       ./lab bench checkout|consumer|inventory|observability|all [options]   (each has --help)
 
 Restarts the lab (./lab down, keeping data; then ./lab up -d, timed), then measures with autocannon:
 a bare Fastify hello-world (the ceiling), the catalog's product page on a cache miss and on a hit,
@@ -20,7 +20,8 @@ directly and through a bench gateway, and the lab's peak memory. Writes .lab/ben
   checkout   orders through a bench gateway: placed orders/s, time to a final state, POST→confirmed latency
   consumer   the idempotent consumer (@lab/messaging) draining a topic of its own: messages/s
   inventory  the stock strategies side by side (services/inventory/bench/strategies.ts)
-  all        the foundation, then checkout, consumer and inventory, one after the other`
+  observability  the series Prometheus holds under load, scrape durations, the metrics' cost on the gateway
+  all        the foundation, then checkout, consumer, inventory and observability, one after the other`
 
 /** A bad option (with `usage`, the text to print), or `--help` when the message is ''. */
 export class BenchUsageError extends Error {
@@ -30,7 +31,7 @@ export class BenchUsageError extends Error {
   }
 }
 
-export const SUBCOMMANDS = ['checkout', 'consumer', 'inventory', 'all'] as const
+export const SUBCOMMANDS = ['checkout', 'consumer', 'inventory', 'observability', 'all'] as const
 export type BenchCommand = 'foundation' | typeof SUBCOMMANDS[number]
 
 /** The command a bench run is for (`foundation` without one) and the arguments that follow it. */

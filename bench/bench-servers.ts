@@ -26,14 +26,17 @@ export async function startHelloWorld (owned: OwnedProcesses): Promise<BenchServ
   return { process: child, port, url, log: shortPath(log) }
 }
 
-/** gateway/src/server.ts on a free port with the topology's environment and the overrides above, ready. */
-export async function startBenchGateway (owned: OwnedProcesses): Promise<BenchServer & { upstreams: string }> {
+/**
+ * gateway/src/server.ts on a free port with the topology's environment and the overrides above (and
+ * `env`'s, for a bench that compares two gateways), ready; `name` names its process and its log.
+ */
+export async function startBenchGateway (owned: OwnedProcesses, { name = 'bench gateway', env: extra = {} }: { name?: string, env?: Record<string, string> } = {}): Promise<BenchServer & { upstreams: string }> {
   const gateway = services.find((s) => s.name === 'gateway')
   if (gateway === undefined) throw new Error('the topology has no gateway')
   const port = await freePort()
-  const log = logFile('bench-gateway')
-  const env: Record<string, string> = { ...gateway.env('native'), ...BENCH_GATEWAY_OVERRIDES, HOST: '127.0.0.1', PORT: String(port) }
-  const child = owned.start('bench gateway', process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const log = logFile(name.replaceAll(' ', '-'))
+  const env: Record<string, string> = { ...gateway.env('native'), ...BENCH_GATEWAY_OVERRIDES, ...extra, HOST: '127.0.0.1', PORT: String(port) }
+  const child = owned.start(name, process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: join(repoRoot, gateway.workspace),
     env: { ...inheritedEnv(), ...env },
     logFile: log

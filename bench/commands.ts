@@ -12,7 +12,7 @@ and naive stock strategies under the same contention, each on an inventory of it
 const ALL_USAGE = `usage: ./lab bench all [--force]
 
 Runs, one after the other and with their defaults: ./lab bench (the foundation: it restarts the lab),
-./lab bench checkout, ./lab bench consumer and ./lab bench inventory. Exits 1 if any of them failed.
+./lab bench checkout, consumer, inventory and observability. Exits 1 if any of them failed.
   --force  passed to the foundation: restart the lab even while a test run is using it`
 
 /** `node --import tsx <script> <args>` from the repository root, sharing our terminal; resolves with its exit code. */
@@ -50,7 +50,8 @@ async function all (args: string[]): Promise<number> {
     { name: 'foundation', args: force === true ? ['--force'] : [] },
     { name: 'checkout', args: ['checkout'] },
     { name: 'consumer', args: ['consumer'] },
-    { name: 'inventory', args: ['inventory'] }
+    { name: 'inventory', args: ['inventory'] },
+    { name: 'observability', args: ['observability'] }
   ]
   const codes: Array<[string, number]> = []
   for (const run of runs) {
@@ -67,6 +68,7 @@ export async function runCommand (command: Exclude<BenchCommand, 'foundation'>, 
     case 'checkout': return await (await import('./checkout/run.js')).benchCheckout(args)
     case 'consumer': return await (await import('./consumer/run.js')).benchConsumer(args)
     case 'inventory': return await inventory(args)
+    case 'observability': return await (await import('./observability/run.js')).benchObservability(args)
     case 'all': return await all(args)
   }
 }

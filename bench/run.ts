@@ -4,7 +4,7 @@
  * drives autocannon at them and at the catalog, samples the lab's memory all along, prints a table
  * with PASS/FAIL per target and writes the figures to .lab/bench/foundation-<time>.json.
  * Exits 0 whatever the verdicts (it is a measurement); 1 when a run errored or a step failed.
- * `./lab bench checkout|consumer|inventory|all` run the other benches instead (commands.ts).
+ * `./lab bench checkout|consumer|inventory|observability|all` run the other benches instead (commands.ts).
  */
 import { createRequire } from 'node:module'
 import { availableParallelism, loadavg } from 'node:os'

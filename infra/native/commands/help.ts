@@ -22,7 +22,11 @@ Commands:
                       product page (miss, hit, direct and through the gateway), peak memory
   bench checkout|consumer|inventory|all
                       the checkout's figures: orders/s and POST→confirmed; the idempotent consumer's
-                      messages/s; the three stock strategies; or all four (./lab bench <name> --help)
+                      messages/s; the three stock strategies; or all of them (./lab bench <name> --help)
+  bench observability [--no-overhead]
+                      on the running lab (not restarted): the series Prometheus holds after traffic
+                      and a 429 burst, by job and metric; scrape duration per target; the gateway's
+                      req/s and latency with and without its metrics (METRICS_ENABLED=false)
   help                this text
 
 Logs: <LAB_HOME>/logs/<name>.log   PIDs: <LAB_HOME>/run/<name>.pid`
