@@ -67,6 +67,8 @@ export interface Overhead {
   /** The share of the hit path's throughput the metrics take: 1 - ratio. */
   costPercent: number
   p50AddedMs: number
+  /** The same ratio within each round (a pair of back-to-back runs): its spread shows the noise. */
+  roundRatios: number[]
 }
 
 const mean = (values: number[]) => values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length
@@ -83,12 +85,19 @@ function side (runs: OverheadRun[]): OverheadSide {
   }
 }
 
-/** The two gateways' runs averaged side by side, and what the metrics cost. */
+const throughput = (on: OverheadSide, off: OverheadSide) => off.requestsPerSecond > 0 ? on.requestsPerSecond / off.requestsPerSecond : Number.NaN
+
+/** The two gateways' runs (in rounds of two, as overheadOrder gives them) averaged side by side, and what the metrics cost. */
 export function overhead (runs: OverheadRun[]): Overhead {
   const on = side(runs.filter((r) => r.metrics))
   const off = side(runs.filter((r) => !r.metrics))
-  const throughputRatio = off.requestsPerSecond > 0 ? on.requestsPerSecond / off.requestsPerSecond : Number.NaN
-  return { on, off, throughputRatio, costPercent: 100 * (1 - throughputRatio), p50AddedMs: on.p50Ms - off.p50Ms }
+  const throughputRatio = throughput(on, off)
+  const roundRatios: number[] = []
+  for (let i = 0; i + 1 < runs.length; i += 2) {
+    const pair = runs.slice(i, i + 2)
+    roundRatios.push(throughput(side(pair.filter((r) => r.metrics)), side(pair.filter((r) => !r.metrics))))
+  }
+  return { on, off, throughputRatio, costPercent: 100 * (1 - throughputRatio), p50AddedMs: on.p50Ms - off.p50Ms, roundRatios }
 }
 
 /**

@@ -45,7 +45,8 @@ export function overheadSection (o: Overhead): string {
   return [
     table([['bench gateway', 'runs', 'req/s (mean)', 'p50 ms', 'p99 ms', 'errors', 'non-2xx'], row('metrics on', o.on), row('metrics off (METRICS_ENABLED=false)', o.off)]),
     `with metrics: ${o.throughputRatio.toFixed(3)}× the throughput without, i.e. the metrics take ${o.costPercent.toFixed(1)}% of the hit path's req/s; ` +
-      `p50 ${o.p50AddedMs >= 0 ? '+' : ''}${fmtMs(o.p50AddedMs)} ms`
+      `p50 ${o.p50AddedMs >= 0 ? '+' : ''}${fmtMs(o.p50AddedMs)} ms`,
+    `ratio round by round: ${o.roundRatios.map((r) => r.toFixed(3)).join(', ')} (their spread is the machine's noise)`
   ].join('\n')
 }
 

@@ -101,7 +101,8 @@ describe('the metrics\' overhead', () => {
     expect(o.throughputRatio).toBeCloseTo(0.8)
     expect(o.costPercent).toBeCloseTo(20)
     expect(o.p50AddedMs).toBeCloseTo(0.3)
-    expect(overheadSection(o)).toMatch(/0\.800× the throughput without, i\.e\. the metrics take 20\.0% of the hit path's req\/s; p50 \+0\.30 ms/)
+    expect(o.roundRatios).toEqual([0.9, 0.7])
+    expect(overheadSection(o)).toMatch(/0\.800× the throughput without, i\.e\. the metrics take 20\.0% of the hit path's req\/s; p50 \+0\.30 ms\nratio round by round: 0\.900, 0\.700/)
   })
 })
 
