@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { requestHash } from './canonical-json.js'
 import { IdempotencyKeyReusedError, IdempotencyRequestInProgressError, ReplayedError } from './idempotency-errors.js'
+import { withIdempotencyInOneTransaction } from './idempotency-one-transaction.js'
 
 /**
  * One row per (scope, key): the request's fingerprint, whether it is still running, and once it is
@@ -35,15 +36,21 @@ export interface IdempotencyOptions {
   retentionMs?: number
   /** After this long an in-progress claim is presumed crashed and may be taken over (default 30 s). */
   lockTimeoutMs?: number
+  /**
+   * Where the key is claimed: 'own-transaction' (default, below) or 'work-transaction'
+   * (idempotency-one-transaction.ts: one transaction and one commit fewer per request, an advisory
+   * lock instead of the committed claim).
+   */
+  claimIn?: 'own-transaction' | 'work-transaction'
 }
 
 export interface IdempotentResponse { statusCode: number, body: unknown }
 export interface IdempotentResult extends IdempotentResponse { replayed: boolean }
 
 type Claim = { kind: 'claimed', token: string } | { kind: 'completed', row: StoredResponse }
-interface StoredResponse { response_status: number, response_body: unknown, response_is_error: boolean }
+export interface StoredResponse { response_status: number, response_body: unknown, response_is_error: boolean }
 
-const DAY_MS = 24 * 3600_000
+export const DAY_MS = 24 * 3600_000
 
 /**
  * Run `work` at most once per (scope, key). The key is claimed in its own short committed transaction
@@ -55,6 +62,7 @@ const DAY_MS = 24 * 3600_000
  * @see https://brandur.org/idempotency-keys
  */
 export async function withIdempotency (pool: pg.Pool, options: IdempotencyOptions, work: (client: pg.PoolClient) => Promise<IdempotentResponse>): Promise<IdempotentResult> {
+  if (options.claimIn === 'work-transaction') return await withIdempotencyInOneTransaction(pool, options, work)
   const { scope, key } = options
   const claim = await claimKey(pool, options)
   if (claim.kind === 'completed') return replay(claim.row)
@@ -64,13 +72,8 @@ export async function withIdempotency (pool: pg.Pool, options: IdempotencyOption
   try {
     await client.query('BEGIN')
     const response = await work(client)
-    const { rowCount } = await client.query(
-      `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5, completed_at = now()
-        WHERE scope = $1 AND key = $2 AND lock_token = $3 AND status = 'in_progress'`,
-      [scope, key, claim.token, response.statusCode, JSON.stringify(response.body ?? null)]
-    )
     // Another attempt took the claim over (we ran past lockTimeoutMs): it owns the key now, our effect must not commit.
-    if (rowCount !== 1) throw inProgress()
+    if (!await completeClaim(client, scope, key, claim.token, response, false)) throw inProgress()
     await client.query('COMMIT')
     return { ...response, replayed: false }
   } catch (err) {
@@ -104,13 +107,7 @@ async function claimKey (pool: pg.Pool, { scope, key, requestBody, retentionMs =
         await client.query('COMMIT')
         return { kind: 'claimed', token }
       }
-      const { rows } = await client.query<StoredResponse & { request_hash: string, status: string, stale: boolean }>(
-        `SELECT request_hash, status, response_status, response_body, response_is_error,
-                locked_at < now() - make_interval(secs => $3) AS stale
-           FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`,
-        [scope, key, lockTimeoutMs / 1000]
-      )
-      const row = rows[0]
+      const row = await lockKeyRow(client, scope, key, lockTimeoutMs)
       if (row === undefined) {
         await client.query('ROLLBACK')
         continue
@@ -134,20 +131,48 @@ async function claimKey (pool: pg.Pool, { scope, key, requestBody, retentionMs =
   }
 }
 
-/** 4xx (the request's own fault, deterministic): remember it. Anything else: release the key for a retry. */
-async function settleFailedClaim (pool: pg.Pool | pg.PoolClient, scope: string, key: string, token: string, err: unknown): Promise<void> {
+export type KeyRow = StoredResponse & { request_hash: string, status: string, stale: boolean }
+
+/** The key's row, locked until the transaction ends; `stale`: in progress for longer than lockTimeoutMs. */
+export async function lockKeyRow (client: pg.PoolClient, scope: string, key: string, lockTimeoutMs: number): Promise<KeyRow | undefined> {
+  const { rows } = await client.query<KeyRow>(
+    `SELECT request_hash, status, response_status, response_body, response_is_error,
+            locked_at < now() - make_interval(secs => $3) AS stale
+       FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`,
+    [scope, key, lockTimeoutMs / 1000]
+  )
+  return rows[0]
+}
+
+/**
+ * The answer to remember for an error thrown by the work: a 4xx (the request's own fault, deterministic);
+ * undefined for anything else, whose key is released for a retry.
+ */
+export function rememberedError (err: unknown): { statusCode: number, body: { code: string, message: string } } | undefined {
   const { statusCode, code, message } = (err ?? {}) as { statusCode?: unknown, code?: unknown, message?: unknown }
   // 408 and 429 say "try again later", so they are not an answer to remember.
   const remember = typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 429 &&
     !(err instanceof IdempotencyRequestInProgressError)
+  if (!remember) return undefined
+  return { statusCode, body: { code: typeof code === 'string' ? code : 'BAD_REQUEST', message: typeof message === 'string' ? message : '' } }
+}
+
+/** Mark an in-progress claim (ours: `token`) completed with its answer; false if it is not ours any more. */
+export async function completeClaim (db: pg.Pool | pg.PoolClient, scope: string, key: string, token: string, answer: { statusCode: number, body: unknown }, isError: boolean): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5, response_is_error = $6, completed_at = now()
+      WHERE scope = $1 AND key = $2 AND lock_token = $3 AND status = 'in_progress'`,
+    [scope, key, token, answer.statusCode, JSON.stringify(answer.body ?? null), isError]
+  )
+  return rowCount === 1
+}
+
+/** 4xx: remember it. Anything else: release the key for a retry. */
+async function settleFailedClaim (pool: pg.Pool | pg.PoolClient, scope: string, key: string, token: string, err: unknown): Promise<void> {
+  const answer = rememberedError(err)
   try {
-    if (remember) {
-      const body = { code: typeof code === 'string' ? code : 'BAD_REQUEST', message: typeof message === 'string' ? message : '' }
-      await pool.query(
-        `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5, response_is_error = true, completed_at = now()
-          WHERE scope = $1 AND key = $2 AND lock_token = $3 AND status = 'in_progress'`,
-        [scope, key, token, statusCode, JSON.stringify(body)]
-      )
+    if (answer !== undefined) {
+      await completeClaim(pool, scope, key, token, answer, true)
     } else {
       await pool.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND lock_token = $3 AND status = \'in_progress\'', [scope, key, token])
     }
@@ -157,11 +182,11 @@ async function settleFailedClaim (pool: pg.Pool | pg.PoolClient, scope: string, 
 }
 
 /** 409 with `retry-after: 1`: the first attempt is usually done within a second. */
-function inProgress (): Error {
+export function inProgress (): Error {
   return Object.assign(new IdempotencyRequestInProgressError(), { headers: { 'retry-after': '1' } })
 }
 
-function replay (row: StoredResponse): IdempotentResult {
+export function replay (row: StoredResponse): IdempotentResult {
   if (row.response_is_error) {
     const { code, message } = row.response_body as { code: string, message: string }
     throw new ReplayedError({ statusCode: row.response_status, code, message })

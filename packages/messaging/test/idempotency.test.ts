@@ -28,93 +28,103 @@ async function effects (amount: number): Promise<number> {
 
 const scope = 'transfers:test'
 
-describe('withIdempotency', () => {
+/**
+ * The promises of both ways to claim a key (idempotency.ts: in its own transaction; idempotency-one-
+ * transaction.ts: in the work's, under an advisory lock), each with amounts of its own.
+ */
+describe.each([
+  { claimIn: 'own-transaction' as const, b: 100 },
+  { claimIn: 'work-transaction' as const, b: 200 }
+])('withIdempotency, claim in the $claimIn', ({ claimIn, b }) => {
+  const mode = { claimIn }
   it('replays the stored response for the same key and body, without running the work again', async () => {
     const key = randomUUID()
-    const first = await withIdempotency(t.pool, { scope, key, requestBody: { amount: 101, note: 'x' } }, async (c) => await createTransfer(c, 101))
-    const second = await withIdempotency(t.pool, { scope, key, requestBody: { note: 'x', amount: 101 } }, async (c) => await createTransfer(c, 101))
+    const first = await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 1, note: 'x' } }, async (c) => await createTransfer(c, b + 1))
+    const second = await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { note: 'x', amount: b + 1 } }, async (c) => await createTransfer(c, b + 1))
     expect(first).toMatchObject({ statusCode: 201, replayed: false })
     expect(second).toEqual({ statusCode: 201, body: first.body, replayed: true })
-    expect(await effects(101)).toBe(1)
+    expect(await effects(b + 1)).toBe(1)
   })
 
   it('answers 422 when the key is reused with a different body', async () => {
     const key = randomUUID()
-    await withIdempotency(t.pool, { scope, key, requestBody: { amount: 102 } }, async (c) => await createTransfer(c, 102))
-    const reuse = withIdempotency(t.pool, { scope, key, requestBody: { amount: 999 } }, async (c) => await createTransfer(c, 999))
+    await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 2 } }, async (c) => await createTransfer(c, b + 2))
+    const reuse = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 99 } }, async (c) => await createTransfer(c, b + 99))
     await expect(reuse).rejects.toBeInstanceOf(IdempotencyKeyReusedError)
     await expect(reuse).rejects.toMatchObject({ statusCode: 422, code: 'IDEMPOTENCY_KEY_REUSED' })
-    expect(await effects(999)).toBe(0)
+    expect(await effects(b + 99)).toBe(0)
   })
 
   it('lets one of two concurrent requests with the same key run and answers the other 409', async () => {
     const key = randomUUID()
     let release = (): void => {}
     const gate = new Promise<void>((resolve) => { release = resolve })
-    const first = withIdempotency(t.pool, { scope, key, requestBody: { amount: 103 } }, async (c) => {
+    const first = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 3 } }, async (c) => {
       await gate // still running while the duplicate arrives
-      return await createTransfer(c, 103)
+      return await createTransfer(c, b + 3)
     })
     await new Promise((resolve) => setTimeout(resolve, 100))
-    const second = withIdempotency(t.pool, { scope, key, requestBody: { amount: 103 } }, async (c) => await createTransfer(c, 103))
+    const second = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 3 } }, async (c) => await createTransfer(c, b + 3))
     await expect(second).rejects.toMatchObject({ statusCode: 409, code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS', headers: { 'retry-after': '1' } })
     release()
     expect(await first).toMatchObject({ statusCode: 201, replayed: false })
-    expect(await effects(103)).toBe(1)
+    expect(await effects(b + 3)).toBe(1)
   })
 
   it('gives exactly one 201 among many simultaneous duplicates', async () => {
     const key = randomUUID()
     const results = await Promise.allSettled(Array.from({ length: 10 }, async () =>
-      await withIdempotency(t.pool, { scope, key, requestBody: { amount: 104 } }, async (c) => {
+      await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 4 } }, async (c) => {
         await new Promise((resolve) => setTimeout(resolve, 50))
-        return await createTransfer(c, 104)
+        return await createTransfer(c, b + 4)
       })))
     const fresh = results.filter((r) => r.status === 'fulfilled' && !r.value.replayed)
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
     expect(fresh).toHaveLength(1)
     for (const r of rejected) expect(r.reason).toBeInstanceOf(IdempotencyRequestInProgressError)
-    expect(await effects(104)).toBe(1)
+    expect(await effects(b + 4)).toBe(1)
   })
 
   it('runs the work again once the key has expired', async () => {
     const key = randomUUID()
-    const options = { scope, key, requestBody: { amount: 105 }, retentionMs: 200 }
-    await withIdempotency(t.pool, options, async (c) => await createTransfer(c, 105))
+    const options = { ...mode, scope, key, requestBody: { amount: b + 5 }, retentionMs: 200 }
+    await withIdempotency(t.pool, options, async (c) => await createTransfer(c, b + 5))
     await new Promise((resolve) => setTimeout(resolve, 300))
-    const again = await withIdempotency(t.pool, options, async (c) => await createTransfer(c, 105))
+    const again = await withIdempotency(t.pool, options, async (c) => await createTransfer(c, b + 5))
     expect(again.replayed).toBe(false)
-    expect(await effects(105)).toBe(2)
+    expect(await effects(b + 5)).toBe(2)
   })
 
   it('stores a 4xx thrown by the work and replays it, with nothing committed', async () => {
     const key = randomUUID()
     const outOfStock = Object.assign(new Error('no stock left'), { statusCode: 409, code: 'INVENTORY_OUT_OF_STOCK' })
     const work = async (c: pg.PoolClient): Promise<IdempotentResponse> => {
-      await createTransfer(c, 106) // rolled back with the failure
+      await createTransfer(c, b + 6) // rolled back with the failure
       throw outOfStock
     }
-    await expect(withIdempotency(t.pool, { scope, key, requestBody: { amount: 106 } }, work)).rejects.toBe(outOfStock)
+    await expect(withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 6 } }, work)).rejects.toBe(outOfStock)
     let ranAgain = false
-    const replay = withIdempotency(t.pool, { scope, key, requestBody: { amount: 106 } }, async (c) => { ranAgain = true; return await createTransfer(c, 106) })
+    const replay = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 6 } }, async (c) => { ranAgain = true; return await createTransfer(c, b + 6) })
     await expect(replay).rejects.toBeInstanceOf(ReplayedError)
     await expect(replay).rejects.toMatchObject({ statusCode: 409, code: 'INVENTORY_OUT_OF_STOCK', message: 'no stock left', headers: { 'idempotent-replayed': 'true' } })
     expect(ranAgain).toBe(false)
-    expect(await effects(106)).toBe(0)
+    expect(await effects(b + 6)).toBe(0)
   })
 
   it('releases the key after a 5xx so the client can retry', async () => {
     const key = randomUUID()
-    const boom = withIdempotency(t.pool, { scope, key, requestBody: { amount: 107 } }, async (c) => {
-      await createTransfer(c, 107)
+    const boom = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 7 } }, async (c) => {
+      await createTransfer(c, b + 7)
       throw new Error('upstream down')
     })
     await expect(boom).rejects.toThrow('upstream down')
-    const retry = await withIdempotency(t.pool, { scope, key, requestBody: { amount: 107 } }, async (c) => await createTransfer(c, 107))
+    const retry = await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 7 } }, async (c) => await createTransfer(c, b + 7))
     expect(retry).toMatchObject({ statusCode: 201, replayed: false })
-    expect(await effects(107)).toBe(1)
+    expect(await effects(b + 7)).toBe(1)
   })
+})
 
+describe('withIdempotency, claim in its own transaction: crashed and slow attempts', () => {
   it('takes over a claim left in progress by a crashed attempt after lockTimeoutMs', async () => {
     const key = randomUUID()
     // What a process that died inside work() leaves behind: a claim nobody will complete.

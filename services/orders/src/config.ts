@@ -43,6 +43,12 @@ export const OrdersConfigSchema = Type.Object({
    * take over. Must stay well above the longest a request can take (inventory timeout + database).
    */
   IDEMPOTENCY_CLAIM_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
+  /**
+   * Where POST /orders claims its key: in the order's own transaction under an advisory lock (one
+   * commit per order; measured in bench/checkout), or in a short transaction of its own before it
+   * (@lab/messaging withIdempotency, both kept for comparison).
+   */
+  IDEMPOTENCY_CLAIM_IN: Type.Union([Type.Literal('work-transaction'), Type.Literal('own-transaction')], { default: 'work-transaction' }),
 
   OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 100 }),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, default: 100 }),

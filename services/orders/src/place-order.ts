@@ -17,6 +17,8 @@ export interface PlaceOrderDeps {
   retentionMs: number
   /** After this long a key's in-progress claim is presumed crashed and may be taken over. */
   claimTimeoutMs: number
+  /** Where the key is claimed (config IDEMPOTENCY_CLAIM_IN). */
+  claimIn: 'work-transaction' | 'own-transaction'
 }
 
 export interface PlaceOrderRequest {
@@ -39,10 +41,12 @@ export interface OrderPlacedData {
 /**
  * POST /orders, the whole of it:
  *   1. Idempotency-Key (withIdempotency): the same key and body again → the stored answer (a 4xx
- *      included), nothing runs; another body → 422; the first request still running → 409.
+ *      included), nothing runs; another body → 422; the first request still running → 409. The key
+ *      is claimed inside the transaction of step 3 by default (IDEMPOTENCY_CLAIM_IN), so an order
+ *      costs one commit here, not two.
  *   2. Reserve the stock at inventory (sync HTTP, breaker + timeout) under reservation id = order id,
  *      which is derived from the key: a retry after a crash half-way gets the same reservation back.
- *   3. In ONE transaction (the key's own): insert the order (pending) and its orders.placed.v1 outbox
+ *   3. In ONE transaction (the key's completion's): insert the order (pending) and its orders.placed.v1 outbox
  *      row. No dual write: the event exists if and only if the order does; the relay publishes it.
  *   4. If that transaction fails after the reservation, give the stock back (best effort) and answer 5xx.
  * @see https://microservices.io/patterns/data/transactional-outbox.html
@@ -57,7 +61,8 @@ export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest):
       key: req.idempotencyKey,
       requestBody: req.body,
       retentionMs: deps.retentionMs,
-      lockTimeoutMs: deps.claimTimeoutMs
+      lockTimeoutMs: deps.claimTimeoutMs,
+      claimIn: deps.claimIn
     }, async (client) => {
       // The key's record expired and the key came back: its old order must not be touched.
       if (await findOrder(client, orderId) !== null) throw new KeyAlreadyUsedError(orderId)

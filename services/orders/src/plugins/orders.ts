@@ -25,7 +25,8 @@ export const ordersPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, t
     topics,
     metrics,
     retentionMs: config.IDEMPOTENCY_RETENTION_MS,
-    claimTimeoutMs: config.IDEMPOTENCY_CLAIM_TIMEOUT_MS
+    claimTimeoutMs: config.IDEMPOTENCY_CLAIM_TIMEOUT_MS,
+    claimIn: config.IDEMPOTENCY_CLAIM_IN
   }
   app.decorate('orders', {
     place: async (req) => await placeOrder(deps, req),
