@@ -8,6 +8,20 @@ export interface OrderBody { customerId: string, productId: number, quantity: nu
 const json = { 'content-type': 'application/json' }
 
 /**
+ * fetch, waiting out 429s (for Retry-After seconds) up to `patienceMs`: the gateway limits per client
+ * address, and on a shared lab another engineer's load from 127.0.0.1 spends the same budget.
+ */
+async function fetchPastRateLimit (url: string, init?: RequestInit, patienceMs = 30_000): Promise<Response> {
+  const deadline = Date.now() + patienceMs
+  for (;;) {
+    const res = await fetch(url, init)
+    if (res.status !== 429 || Date.now() > deadline) return res
+    await res.arrayBuffer()
+    await sleep(Number(res.headers.get('retry-after') ?? '1') * 1000 + randomInt(0, 200))
+  }
+}
+
+/**
  * Drives the running lab the way a user does: through the gateway, and through the provider's fault
  * knobs (private to the topology; the gateway does not expose them). Uses the seeded data: products
  * 1..10,000 in the catalog and inventory, wallets c-0001..c-1000.
@@ -27,7 +41,7 @@ export class LabTraffic {
   }
 
   async productPage (productId: number): Promise<string> {
-    const res = await fetch(`${this.urls.gateway}/catalog/products/${productId}`)
+    const res = await fetchPastRateLimit(`${this.urls.gateway}/catalog/products/${productId}`)
     await res.arrayBuffer()
     return res.headers.get('x-cache') ?? `status ${res.status}`
   }
@@ -50,7 +64,7 @@ export class LabTraffic {
   }
 
   async placeOrder (body: OrderBody, key = randomUUID()): Promise<{ status: number, order: Order, replayed: boolean }> {
-    const res = await fetch(`${this.urls.gateway}/orders`, { method: 'POST', headers: { ...json, 'idempotency-key': key }, body: JSON.stringify(body) })
+    const res = await fetchPastRateLimit(`${this.urls.gateway}/orders`, { method: 'POST', headers: { ...json, 'idempotency-key': key }, body: JSON.stringify(body) })
     return { status: res.status, order: await res.json() as Order, replayed: res.headers.get('idempotent-replayed') === 'true' }
   }
 
@@ -58,7 +72,7 @@ export class LabTraffic {
   async finalState (orderId: string, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const order = await (await fetch(`${this.urls.gateway}/orders/${orderId}`)).json() as Order
+      const order = await (await fetchPastRateLimit(`${this.urls.gateway}/orders/${orderId}`)).json() as Order
       if (order.status !== 'pending' || Date.now() > deadline) return order.status
       await sleep(100)
     }

@@ -47,17 +47,21 @@ export class PrometheusApi {
   }
 
   /**
-   * Resolves once every target has been scraped at least twice since `sinceMs`: its last scrape is
-   * more than one interval after it. Two, because a rate needs two samples of a series that the
-   * traffic has only just created.
+   * Resolves once every target has been scraped at least twice since `sinceMs` (its last scrape is
+   * more than one interval after it) and answered its last scrape. Two, because a rate needs two
+   * samples of a series the traffic has only just created; answered, because a target that is
+   * restarting has no series at all for a moment (someone else reloading a service of the shared lab).
    */
   async waitForScrapesAfter (sinceMs: number, intervalSeconds: number, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     const wanted = sinceMs / 1000 + intervalSeconds
     for (;;) {
       const oldest = await this.scalar('min(timestamp(up))')
-      if (oldest !== undefined && oldest > wanted) return
-      if (Date.now() > deadline) throw new Error(`Prometheus has not scraped every target twice within ${timeoutMs} ms (oldest last scrape ${oldest ?? 'none'})`)
+      const down = (await this.series('up == 0')).map((s) => `${s.metric.job ?? '?'}/${s.metric.instance ?? '?'}`)
+      if (oldest !== undefined && oldest > wanted && down.length === 0) return
+      if (Date.now() > deadline) {
+        throw new Error(`Prometheus has not scraped every target twice, all answering, within ${timeoutMs} ms (oldest last scrape ${oldest ?? 'none'}, down: ${down.join(', ') || 'none'})`)
+      }
       await sleep(500)
     }
   }
