@@ -13,7 +13,7 @@ Commands:
   logs [name...] [-f] [--req <requestId>] [--pretty|--json]
                       print (-f: and follow) the logs, prefixed with the component's name; --req keeps
                       only the lines of one request. JSON lines are shown pino-pretty on a terminal and
-                      as written into a pipe (./lab logs | jq); --pretty or --json forces one
+                      as written into a pipe (./lab logs | grep); --pretty or --json forces one
   test [--keep-infra] [vitest args...]
                       start the test infrastructure (fast mode), run lint, typecheck and vitest, stop
                       what it started (unless --keep-infra); ends with "N passed, N failed"
@@ -27,6 +27,10 @@ Commands:
                       on the running lab (not restarted): the series Prometheus holds after traffic
                       and a 429 burst, by job and metric; scrape duration per target; the gateway's
                       req/s and latency with and without its metrics (METRICS_ENABLED=false)
+  load <scenario> [--rate r] [--duration s] [--base url]
+                      one load scenario of load-tests/scenarios (browse, flash-sale, checkout, transfers,
+                      burst) against the running lab, open model; prints achieved rate, latency, answers
+                      by status and each threshold's verdict (exit 1 when one fails; ./lab load --help)
   help                this text
 
 Logs: <LAB_HOME>/logs/<name>.log   PIDs: <LAB_HOME>/run/<name>.pid`

@@ -10,7 +10,7 @@ const COLOURS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'] as const
 
 /**
  * How the services' JSON lines are shown: pino-pretty's lines for a person at a terminal (`auto`), the
- * JSON as written otherwise (a pipe, a file: `./lab logs | jq` keeps working); --pretty and --json force one.
+ * JSON as written otherwise (a pipe, a file: `./lab logs | grep` sees the fields); --pretty and --json force one.
  * Lines that are not JSON (Kafka's, PostgreSQL's) pass through either way. Undefined: leave lines as they are.
  */
 export function lineFormatter (format: LogFormat, stdout: NodeJS.WriteStream = process.stdout): LineFormatter | undefined {
