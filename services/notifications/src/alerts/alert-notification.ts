@@ -17,13 +17,17 @@ export function alertNotificationId (alert: Pick<Alert, 'fingerprint' | 'status'
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-/** "FIRING critical ScrapeTargetDown: catalog-1 (catalog) does not answer Prometheus". */
+/**
+ * "FIRING critical ScrapeTargetDown: catalog-1 (catalog) does not answer Prometheus". A resolved
+ * alert carries the summary of its last firing evaluation, so it reads "RESOLVED … (was: …)".
+ */
 export function alertMessage (alert: Alert): string {
   // additionalProperties: the schema types only alertname; every other label is a string too.
   const labels: Record<string, string | undefined> = alert.labels
   const severity = labels.severity === undefined ? '' : ` ${labels.severity}`
   const summary = alert.annotations.summary ?? alert.annotations.description
-  return `${alert.status.toUpperCase()}${severity} ${alert.labels.alertname}${summary === undefined ? '' : `: ${summary}`}`
+  const detail = summary === undefined ? '' : alert.status === 'firing' ? `: ${summary}` : ` (was: ${summary})`
+  return `${alert.status.toUpperCase()}${severity} ${alert.labels.alertname}${detail}`
 }
 
 /** The notification an alert becomes: channel ops, no order, the whole alert as its payload. */
