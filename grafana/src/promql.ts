@@ -5,20 +5,20 @@
  * @see https://grafana.com/blog/2020/09/28/new-in-grafana-7.2-__rate_interval-for-prometheus-rate-queries-that-just-work/
  */
 
-const by = (labels: string[]) => (labels.length === 0 ? '' : ` by (${labels.join(', ')})`)
+const sum = (labels: string[], inner: string) => (labels.length === 0 ? `sum(${inner})` : `sum by (${labels.join(', ')}) (${inner})`)
 
 export function rate (selector: string): string {
   return `rate(${selector}[$__rate_interval])`
 }
 
-/** Per-second rate summed over everything but `labels`. */
+/** Per-second rate, summed keeping only `labels`. */
 export function sumRate (labels: string[], selector: string): string {
-  return `sum${by(labels)} (${rate(selector)})`
+  return sum(labels, rate(selector))
 }
 
-/** Events in the dashboard's time range (or another window), summed over everything but `labels`. */
+/** Events in the dashboard's time range (or another window), summed keeping only `labels`. */
 export function sumIncrease (labels: string[], selector: string, window = '$__range'): string {
-  return `sum${by(labels)} (increase(${selector}[${window}]))`
+  return sum(labels, `increase(${selector}[${window}])`)
 }
 
 /**

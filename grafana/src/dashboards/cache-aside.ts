@@ -113,7 +113,7 @@ export const cacheAside: DashboardSpec = {
           shows: 'Commands Redis executes per second (redis_commands_processed_total from the redis-exporter): cache reads and writes plus the gateway\'s rate-limit scripts.',
           healthy: 'follows the traffic: about one rate-limit call per gateway request plus one cache read per product page.',
           broken: 'a drop to 0 while traffic flows: Redis is down or cut off (the catalog bypasses it, the rate limiter fails open).',
-          queries: [{ expr: 'sum(rate(redis_commands_processed_total{job="redis-exporter"}[$__rate_interval]))', legend: 'commands' }],
+          queries: [{ expr: sumRate([], 'redis_commands_processed_total{job="redis-exporter"}'), legend: 'commands' }],
           unit: 'ops',
           min: 0,
           needsJob: 'redis-exporter'
