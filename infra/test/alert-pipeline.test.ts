@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { closedPort, createDatabase, eventually, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { closedPort, createDatabase, eventually, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { alertmanagerArgs, alertmanagerConfig, ALERT_WEBHOOK_PATH } from '../config/alertmanager.js'
 import { prometheusConfig } from '../config/prometheus.js'
-import { buildApp } from '../../services/notifications/src/app.js'
-import { loadNotificationsConfig } from '../../services/notifications/src/config.js'
+import { buildNotifications, notificationsEnv } from '../../services/notifications/test/build.js'
 import { openFeed, type FeedClient } from '../../services/notifications/test/sse-client.js'
 
 /**
@@ -45,16 +44,7 @@ function start (command: string, args: string[]): { daemon: ChildProcess, output
 
 beforeAll(async () => {
   db = await createDatabase('alert_pipeline')
-  notifications = await buildApp(loadNotificationsConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    INSTANCE_ID: uniqueName('notifications-alerts'),
-    LOG_LEVEL: 'error',
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-    TOPIC_PREFIX: `${uniqueName('ap')}.`,
-    CONSUMER_GROUP: uniqueName('notifications')
-  }))
+  notifications = (await buildNotifications(notificationsEnv(db))).app
   const notificationsUrl = await notifications.listen({ host: '127.0.0.1', port: 0 })
   feed = await openFeed(`${notificationsUrl}/feed`)
 
