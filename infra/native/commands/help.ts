@@ -1,7 +1,8 @@
 export const HELP = `Usage: ./lab <command> [options]
 
-Runs the lab natively: PostgreSQL, Redis, Kafka, Toxiproxy, Prometheus and the Node services as
-processes on 127.0.0.1, with their state under LAB_HOME (default .lab/).
+Runs the lab natively: PostgreSQL, Redis, Kafka, Toxiproxy, Prometheus (with the PostgreSQL and Redis
+exporters), Alertmanager and the Node services as processes on 127.0.0.1, with their state under
+LAB_HOME (default .lab/). Alerts arrive in the live feed (curl -N 127.0.0.1:8080/feed): docs/alerts.md.
 
 Commands:
   up [-d|--detach] [--infra-only] [--fast]

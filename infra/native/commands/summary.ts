@@ -12,6 +12,7 @@ export function upSummary (running: Component[], paths: LabPaths): Array<[string
   }
   add('gateway', 'gateway', (p) => `http://127.0.0.1:${p}`)
   add('prometheus', 'prometheus', (p) => `http://127.0.0.1:${p}`)
+  add('alertmanager', 'alertmanager', (p) => `http://127.0.0.1:${p}  (alerts also reach the feed: curl -N 127.0.0.1:8080/feed)`)
   add('toxiproxy', 'toxiproxy API', (p) => `http://127.0.0.1:${p}`)
   add('postgres', 'postgres', (p) => `postgres://${DB_USER}:${DB_PASSWORD}@127.0.0.1:${p}/${DATABASES[0]}`)
   add('redis', 'redis', (p) => `redis://127.0.0.1:${p}`)
