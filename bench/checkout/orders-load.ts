@@ -4,6 +4,10 @@ import autocannon from 'autocannon'
 import type { PlacedOrder } from './match.js'
 import type { PlaceOrderBody } from './plan.js'
 import { summarize, type LatencySummary } from './match.js'
+import { paced } from '../../load-tests/src/pacing.js'
+
+// The pacing is the load driver's (./lab load), shared with this bench.
+export { paced }
 
 export interface OrderLoadSpec {
   title: string
@@ -23,21 +27,6 @@ export interface OrderLoadSpec {
   onTick?: (elapsedSeconds: number, answersLastSecond: number) => void
   /** Stops the run early (Ctrl-C): autocannon's stop(), then the figures so far. */
   signal?: AbortSignal
-}
-
-/**
- * How to send `rate` orders per second evenly with autocannon. Its overallRate gives each connection
- * a budget per second, spent back to back from the moment the connection was made (lib/httpClient.js:
- * a 1 s interval resets it), so one instance sends in bursts at the start of each second. Instead,
- * `instances` autocannon instances of one connection each, started `1000 / instances` ms apart,
- * each with a budget of `perInstance[k]` per second: one order every 20 ms at 50 per second, each
- * sent whether or not the previous ones were answered (an open model) unless a connection is still
- * waiting for its own previous answer.
- */
-export function paced (rate: number, maxInstances = 50): { instances: number, offsetMs: number, perInstance: number[] } {
-  const instances = Math.max(1, Math.min(rate, maxInstances))
-  const perInstance = Array.from({ length: instances }, (_, k) => Math.floor(rate / instances) + (k < rate % instances ? 1 : 0))
-  return { instances, offsetMs: 1000 / instances, perInstance }
 }
 
 export interface OrderLoadResult {

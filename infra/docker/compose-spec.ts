@@ -23,9 +23,12 @@ export interface ComposeService {
   ports?: string[]
   volumes?: string[]
   depends_on?: Record<string, { condition: 'service_healthy' }>
-  healthcheck: Healthcheck
+  /** Every long-running container has one; a one-shot job under a profile (k6, infra/docker/k6.ts) has none. */
+  healthcheck?: Healthcheck
   mem_limit: string
-  restart: 'unless-stopped'
+  restart: 'unless-stopped' | 'no'
+  /** Only started when one of these profiles is asked for (`docker compose --profile load ...`). */
+  profiles?: string[]
   init?: boolean
   stop_grace_period?: string
 }

@@ -1,6 +1,7 @@
 import { infra, services, type NodeService } from '../topology.js'
 import { dependsOn, healthcheck, publish, VOLUMES, type ComposeFile, type ComposeService } from './compose-spec.js'
 import { infraContainer } from './infra-containers.js'
+import { k6Container } from './k6.js'
 
 /** Asks the service's own readiness endpoint with the `node` that runs it (slim images have no curl). */
 export function nodeReadinessProbe (port: number): string[] {
@@ -29,7 +30,8 @@ function nodeContainer (service: NodeService): ComposeService {
 export function composeFile (): ComposeFile {
   const entries: Array<[string, ComposeService]> = [
     ...infra.map((c): [string, ComposeService] => [c.name, tidy(infraContainer(c))]),
-    ...services.map((s): [string, ComposeService] => [s.name, tidy(nodeContainer(s))])
+    ...services.map((s): [string, ComposeService] => [s.name, tidy(nodeContainer(s))]),
+    ['k6', tidy(k6Container())]
   ]
   const file: ComposeFile = {
     services: Object.fromEntries(entries),
@@ -41,7 +43,7 @@ export function composeFile (): ComposeFile {
 
 /** The order keys appear in docker-compose.yml, for a file that reads the same for every service. */
 const KEY_ORDER: Array<keyof ComposeService> = ['image', 'build', 'command', 'environment', 'ports', 'volumes', 'depends_on',
-  'healthcheck', 'mem_limit', 'restart', 'init', 'stop_grace_period']
+  'healthcheck', 'mem_limit', 'restart', 'init', 'stop_grace_period', 'profiles']
 
 function tidy (service: ComposeService): ComposeService {
   const entries = KEY_ORDER.filter((key) => service[key] !== undefined).map((key) => [key, service[key]])

@@ -28,6 +28,10 @@ Commands:
                       on the running lab (not restarted): the series Prometheus holds after traffic
                       and a 429 burst, by job and metric; scrape duration per target; the gateway's
                       req/s and latency with and without its metrics (METRICS_ENABLED=false)
+  load <scenario> [--rate r] [--duration s] [--base url]
+                      one load scenario of load-tests/scenarios (browse, flash-sale, checkout, transfers,
+                      burst) against the running lab, open model; prints achieved rate, latency, answers
+                      by status and each threshold's verdict (exit 1 when one fails; ./lab load --help)
   help                this text
 
 Logs: <LAB_HOME>/logs/<name>.log   PIDs: <LAB_HOME>/run/<name>.pid`

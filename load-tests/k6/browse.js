@@ -1,0 +1,8 @@
+// @ts-check
+/** k6 run of load-tests/scenarios/browse.json (see scenario-script.js for the environment it reads). */
+import { scenarioScript } from './scenario-script.js'
+
+const script = scenarioScript('browse')
+export const options = script.options
+export const setup = script.setup
+export default script.iteration

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto'
+import { createIterationRequest } from '../lib/requests.js'
+import type { FlashSaleParams, Scenario } from '../lib/scenario.js'
+import { prepareFlashSaleStock } from './flash-sale-stock.js'
+import { createOrderPoller, type Settlements } from './order-poller.js'
+import { runPacedLoad } from './paced-load.js'
+import { Recorder, summarizeLatencies, type LatencySummary, type RequestFigures } from './recorder.js'
+import { evaluateThresholds, type Verdict } from './thresholds.js'
+import { LatencyRecorder } from '../../bench/stats.js'
+
+export interface RunOptions {
+  /** The gateway, e.g. http://127.0.0.1:8080. */
+  baseUrl: string
+  /** Inventory itself, for the flash sale's stock (only that flow needs it). */
+  inventoryUrl?: string
+  /** About once a second while the run lasts. */
+  onProgress?: (progress: Progress) => void
+  signal?: AbortSignal
+}
+
+export interface Progress {
+  phase: 'load' | 'settling'
+  elapsedSeconds: number
+  sent: number
+  answered: number
+  /** Answers in the last second. */
+  lastSecond: number
+  errors: number
+  /** Checkout: orders still polled. */
+  pendingOrders?: number
+}
+
+export interface CheckoutFigures extends Omit<Settlements, 'timesToFinal'> {
+  pollIntervalMs: number
+  timeToFinal: LatencySummary
+}
+
+/** What a run measured: plain data (JSON as it is), for the report, a file, or an experiment. */
+export interface LoadReport {
+  scenario: Scenario
+  baseUrl: string
+  startedAt: string
+  target: { rate: number, durationSeconds: number, iterations: number }
+  connections: number
+  iterations: { sent: number, sentInWindow: number, unfinished: number }
+  /** Iterations started per second over the span of their send times (see achievedRate()). */
+  achievedRate: number
+  elapsedSeconds: number
+  answered: number
+  /** Unexpected statuses and missing answers over all requests that ended. */
+  errorRate: number
+  /** Answers by plain status code, over all requests. */
+  statuses: Record<string, number>
+  all: LatencySummary
+  requests: RequestFigures[]
+  setup?: string
+  checkout?: CheckoutFigures
+  verdicts: Verdict[]
+  passed: boolean
+}
+
+/**
+ * Iterations per second offered: the count over the span from the first send to the last plus one
+ * interval (n evenly spaced sends span (n - 1) intervals), so an exactly paced run reads as its rate.
+ */
+export function achievedRate (count: number, firstSentAt: number, lastSentAt: number, rate: number): number {
+  if (count === 0 || Number.isNaN(firstSentAt)) return 0
+  return count / ((lastSentAt - firstSentAt) / 1000 + 1 / rate)
+}
+
+/**
+ * Runs one scenario against the lab: open-model arrivals at the scenario's rate for its duration, each
+ * iteration's requests as its flow says (for checkout, the polls to the final state too), then judges
+ * its thresholds. The library entry point: `./lab load` prints what this returns, experiments read it.
+ */
+export async function runScenario (scenario: Scenario, options: RunOptions): Promise<LoadReport> {
+  const startedAt = new Date()
+  const recorder = new Recorder(new Set(scenario.expectedStatuses))
+  let lastAnswerAt = performance.now()
+  const params = scenario.params as Record<string, unknown>
+  let setup: string | undefined
+  if (scenario.flow === 'flash-sale') {
+    if (options.inventoryUrl === undefined) throw new Error('the flash sale sets its stock on inventory: pass inventoryUrl')
+    const stock = await prepareFlashSaleStock(options.inventoryUrl, scenario.params as unknown as FlashSaleParams)
+    setup = `product ${String(params.productId)}: available ${stock.before} → ${stock.after} units (PUT ${options.inventoryUrl}/stock/${String(params.productId)})`
+  }
+  const poller = scenario.flow === 'checkout'
+    ? createOrderPoller({
+      baseUrl: options.baseUrl,
+      intervalMs: Number(params.pollIntervalMs),
+      finalTimeoutMs: Number(params.finalTimeoutMs),
+      onAnswer: (req, status, ms, body) => {
+        lastAnswerAt = performance.now()
+        recorder.answer(req.name, status, ms, body)
+      },
+      onNoAnswer: (req) => { recorder.failure(req.name) }
+    })
+    : undefined
+
+  const t0 = performance.now()
+  let sent = 0
+  let answersBefore = 0
+  const ticker = setInterval(() => {
+    const answered = recorder.answered
+    options.onProgress?.({
+      phase: performance.now() - t0 > scenario.durationSeconds * 1000 ? 'settling' : 'load',
+      elapsedSeconds: (performance.now() - t0) / 1000,
+      sent,
+      answered,
+      lastSecond: answered - answersBefore,
+      errors: recorder.unexpected + recorder.noAnswer,
+      ...(poller === undefined ? {} : { pendingOrders: poller.pending() })
+    })
+    answersBefore = answered
+  }, 1000)
+  const next = createIterationRequest(scenario, { random: Math.random, newKey: randomUUID })
+  let load: Awaited<ReturnType<typeof runPacedLoad>>
+  let settlements: Settlements | undefined
+  try {
+    load = await runPacedLoad({
+      baseUrl: options.baseUrl,
+      rate: scenario.rate,
+      durationSeconds: scenario.durationSeconds,
+      maxConnections: scenario.vus,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      next: () => { sent++; return next() },
+      onAnswer: (req, status, ms, body, sentAt) => {
+        lastAnswerAt = performance.now()
+        recorder.answer(req.name, status, ms, body)
+        if (poller !== undefined && status === 201) poller.track((JSON.parse(body) as { id: string }).id, sentAt)
+      },
+      onNoAnswer: (req) => { recorder.failure(req.name) }
+    })
+    settlements = await poller?.drain(options.signal)
+  } finally {
+    clearInterval(ticker)
+  }
+  const figures = recorder.figures()
+  const elapsedSeconds = Number.isNaN(load.firstSentAt) ? 0 : (lastAnswerAt - load.firstSentAt) / 1000
+  const timeToFinal = settlements === undefined ? undefined : summarizeLatencies(recordAll(settlements.timesToFinal))
+  const checkout = settlements === undefined || timeToFinal === undefined
+    ? undefined
+    : { tracked: settlements.tracked, confirmed: settlements.confirmed, cancelled: settlements.cancelled, unsettled: settlements.unsettled, cancelReasons: settlements.cancelReasons, pollIntervalMs: Number(params.pollIntervalMs), timeToFinal }
+  const statuses: Record<string, number> = {}
+  for (const r of figures.requests) {
+    for (const [label, n] of Object.entries(r.byStatus)) {
+      const code = label.split(' ')[0] ?? label
+      statuses[code] = (statuses[code] ?? 0) + n
+    }
+  }
+  const verdicts = evaluateThresholds(scenario.thresholds, {
+    latency: (request) => request === undefined ? figures.all : figures.requests.find((r) => r.name === request)?.latency,
+    ...(timeToFinal === undefined ? {} : { timeToFinal }),
+    errorRate: recorder.errorRate(),
+    ...(checkout === undefined ? {} : { unsettledRate: checkout.tracked === 0 ? Number.NaN : checkout.unsettled / checkout.tracked }),
+    answered: recorder.answered,
+    statusCount: (status) => recorder.statusCount(status),
+    elapsedSeconds
+  })
+  return {
+    scenario,
+    baseUrl: options.baseUrl,
+    startedAt: startedAt.toISOString(),
+    target: { rate: scenario.rate, durationSeconds: scenario.durationSeconds, iterations: scenario.rate * scenario.durationSeconds },
+    connections: load.connections,
+    iterations: { sent: load.sent, sentInWindow: load.sentInWindow, unfinished: load.unfinished },
+    achievedRate: achievedRate(load.sent, load.firstSentAt, load.lastSentAt, scenario.rate),
+    elapsedSeconds,
+    answered: recorder.answered,
+    errorRate: recorder.errorRate(),
+    statuses,
+    all: figures.all,
+    requests: figures.requests,
+    ...(setup === undefined ? {} : { setup }),
+    ...(checkout === undefined ? {} : { checkout }),
+    verdicts,
+    passed: verdicts.every((v) => v.pass)
+  }
+}
+
+function recordAll (values: number[]): LatencyRecorder {
+  const recorder = new LatencyRecorder()
+  for (const v of values) recorder.record(v)
+  return recorder
+}
