@@ -52,7 +52,7 @@ export async function withIdempotencyInOneTransaction (pool: pg.Pool, options: I
   try {
     await client.query('BEGIN')
     open = true
-    const { rows } = await client.query<{ held: boolean, claimed: boolean }>(CLAIM_SQL, [scope, key, hash, token, retentionMs / 1000])
+    const { rows } = await client.query<{ held: boolean, claimed: boolean }>({ name: 'messaging.claim-in-transaction', text: CLAIM_SQL, values: [scope, key, hash, token, retentionMs / 1000] })
     if (rows[0]?.held !== true) throw inProgress()
     if (!rows[0].claimed) {
       // The key is taken and not expired: its answer, or a claim left by the two-transaction mode.

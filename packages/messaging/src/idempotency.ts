@@ -135,12 +135,13 @@ export type KeyRow = StoredResponse & { request_hash: string, status: string, st
 
 /** The key's row, locked until the transaction ends; `stale`: in progress for longer than lockTimeoutMs. */
 export async function lockKeyRow (client: pg.PoolClient, scope: string, key: string, lockTimeoutMs: number): Promise<KeyRow | undefined> {
-  const { rows } = await client.query<KeyRow>(
-    `SELECT request_hash, status, response_status, response_body, response_is_error,
-            locked_at < now() - make_interval(secs => $3) AS stale
-       FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`,
-    [scope, key, lockTimeoutMs / 1000]
-  )
+  const { rows } = await client.query<KeyRow>({
+    name: 'messaging.lock-key-row',
+    text: `SELECT request_hash, status, response_status, response_body, response_is_error,
+                  locked_at < now() - make_interval(secs => $3) AS stale
+             FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`,
+    values: [scope, key, lockTimeoutMs / 1000]
+  })
   return rows[0]
 }
 
@@ -159,11 +160,12 @@ export function rememberedError (err: unknown): { statusCode: number, body: { co
 
 /** Mark an in-progress claim (ours: `token`) completed with its answer; false if it is not ours any more. */
 export async function completeClaim (db: pg.Pool | pg.PoolClient, scope: string, key: string, token: string, answer: { statusCode: number, body: unknown }, isError: boolean): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5, response_is_error = $6, completed_at = now()
-      WHERE scope = $1 AND key = $2 AND lock_token = $3 AND status = 'in_progress'`,
-    [scope, key, token, answer.statusCode, JSON.stringify(answer.body ?? null), isError]
-  )
+  const { rowCount } = await db.query({
+    name: 'messaging.complete-claim',
+    text: `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5, response_is_error = $6, completed_at = now()
+            WHERE scope = $1 AND key = $2 AND lock_token = $3 AND status = 'in_progress'`,
+    values: [scope, key, token, answer.statusCode, JSON.stringify(answer.body ?? null), isError]
+  })
   return rowCount === 1
 }
 

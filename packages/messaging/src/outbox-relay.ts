@@ -162,10 +162,11 @@ export class OutboxRelay {
 
   /** Send the oldest unsent rows in one request (grouped by topic, order kept) and mark them sent. */
   async #publishBatch (client: pg.PoolClient, producer: Producer): Promise<number> {
-    const { rows } = await client.query<OutboxRow>(
-      'SELECT id, topic, key, envelope, headers FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1',
-      [this.#opts.batchSize]
-    )
+    const { rows } = await client.query<OutboxRow>({
+      name: 'messaging.relay-unsent',
+      text: 'SELECT id, topic, key, envelope, headers FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1',
+      values: [this.#opts.batchSize]
+    })
     if (rows.length === 0) return 0
     const byTopic = new Map<string, Message[]>()
     for (const row of rows) {
@@ -174,7 +175,7 @@ export class OutboxRelay {
       byTopic.set(row.topic, messages)
     }
     await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
-    await client.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)])
+    await client.query({ name: 'messaging.relay-mark-sent', text: 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', values: [rows.map((row) => row.id)] })
     this.#metrics.published.inc(rows.length)
     return rows.length
   }

@@ -38,13 +38,15 @@ export interface OutboxMessage {
 export async function enqueueOutbox (client: pg.PoolClient | pg.ClientBase, { topic, envelope, requestId }: OutboxMessage): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (requestId !== undefined) headers['x-request-id'] = requestId
-  await client.query(
-    `WITH inserted AS (
-       INSERT INTO outbox (topic, key, envelope, headers) VALUES ($1, $2, $3, $4) RETURNING id
-     )
-     SELECT pg_notify($5, '') FROM inserted`,
-    [topic, envelope.key, JSON.stringify(envelope), JSON.stringify(headers), OUTBOX_CHANNEL]
-  )
+  // Named: prepared once per connection (inbox.ts says why).
+  await client.query({
+    name: 'messaging.enqueue-outbox',
+    text: `WITH inserted AS (
+             INSERT INTO outbox (topic, key, envelope, headers) VALUES ($1, $2, $3, $4) RETURNING id
+           )
+           SELECT pg_notify($5, '') FROM inserted`,
+    values: [topic, envelope.key, JSON.stringify(envelope), JSON.stringify(headers), OUTBOX_CHANNEL]
+  })
 }
 
 /** Delete rows published more than `olderThanMs` ago (housekeeping; the relay never needs them again). */

@@ -15,7 +15,8 @@ export const ITEM_COLUMNS = 'product_id AS "productId", available, reserved, pri
 
 /** A plain read: no lock, the latest committed row (READ COMMITTED). */
 export async function readItem (db: Queryable, productId: number): Promise<Item | undefined> {
-  const { rows } = await db.query<Item>(`SELECT ${ITEM_COLUMNS} FROM items WHERE product_id = $1`, [productId])
+  // Named: prepared once per connection, not parsed and planned for every reservation.
+  const { rows } = await db.query<Item>({ name: 'inventory.read-item', text: `SELECT ${ITEM_COLUMNS} FROM items WHERE product_id = $1`, values: [productId] })
   return rows[0]
 }
 

@@ -18,7 +18,8 @@ export const RESERVATION_COLUMNS = `id::text AS "reservationId", product_id AS "
   unit_price_cents AS "unitPriceCents", (unit_price_cents::bigint * quantity)::float8 AS "amountCents", status`
 
 export async function findReservation (db: Queryable, id: string): Promise<Reservation | undefined> {
-  const { rows } = await db.query<Reservation>(`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE id = $1`, [id])
+  // Named: prepared once per connection (every reservation asks it first).
+  const { rows } = await db.query<Reservation>({ name: 'inventory.find-reservation', text: `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE id = $1`, values: [id] })
   return rows[0]
 }
 

@@ -79,16 +79,18 @@ type WriteResult = { kind: 'reserved', reservation: Reservation } | { kind: 'dup
  */
 async function writeIfUnchanged (pool: pg.Pool, request: ReserveRequest, item: Item): Promise<WriteResult> {
   try {
-    const { rows } = await pool.query<Reservation>(`
-      WITH taken AS (
-        UPDATE items SET available = available - $2, reserved = reserved + $2, version = version + 1, updated_at = now()
-        WHERE product_id = $1 AND version = $3 AND available >= $2
-        RETURNING product_id, price_cents
-      )
-      INSERT INTO reservations (id, product_id, quantity, status, unit_price_cents)
-      SELECT $4::uuid, product_id, $2::int, 'reserved', price_cents FROM taken
-      RETURNING ${RESERVATION_COLUMNS}`,
-    [request.productId, request.quantity, item.version, request.reservationId])
+    const { rows } = await pool.query<Reservation>({
+      name: 'inventory.reserve-optimistically',
+      text: `WITH taken AS (
+               UPDATE items SET available = available - $2, reserved = reserved + $2, version = version + 1, updated_at = now()
+               WHERE product_id = $1 AND version = $3 AND available >= $2
+               RETURNING product_id, price_cents
+             )
+             INSERT INTO reservations (id, product_id, quantity, status, unit_price_cents)
+             SELECT $4::uuid, product_id, $2::int, 'reserved', price_cents FROM taken
+             RETURNING ${RESERVATION_COLUMNS}`,
+      values: [request.productId, request.quantity, item.version, request.reservationId]
+    })
     return rows[0] === undefined ? 'stale' : { kind: 'reserved', reservation: rows[0] }
   } catch (err) {
     if (hasSqlState(err, SQLSTATE.uniqueViolation)) return { kind: 'duplicate' }

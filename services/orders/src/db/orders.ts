@@ -30,6 +30,7 @@ interface OrderRow {
   version: number
 }
 
+/** The statements are named: prepared once per connection, not parsed and planned per order. */
 const COLUMNS = 'id, customer_id, product_id, quantity, amount_cents, payment_method, status, cancel_reason, reservation_id, created_at, updated_at, version'
 
 function toOrder (row: OrderRow): Order {
@@ -51,16 +52,18 @@ function toOrder (row: OrderRow): Order {
 
 /** Inserts a new order, pending. Runs inside the transaction that also enqueues orders.placed.v1. */
 export async function insertOrder (db: Queryable, order: NewOrder): Promise<Order> {
-  const { rows } = await db.query<OrderRow>(`
-    INSERT INTO orders (id, customer_id, product_id, quantity, amount_cents, payment_method, reservation_id)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
-    RETURNING ${COLUMNS}`,
-  [order.id, order.customerId, order.productId, order.quantity, order.amountCents, order.paymentMethod, order.reservationId])
+  const { rows } = await db.query<OrderRow>({
+    name: 'orders.insert',
+    text: `INSERT INTO orders (id, customer_id, product_id, quantity, amount_cents, payment_method, reservation_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           RETURNING ${COLUMNS}`,
+    values: [order.id, order.customerId, order.productId, order.quantity, order.amountCents, order.paymentMethod, order.reservationId]
+  })
   return toOrder(rows[0] as OrderRow)
 }
 
 export async function findOrder (db: Queryable, id: string): Promise<Order | null> {
-  const { rows } = await db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = $1`, [id])
+  const { rows } = await db.query<OrderRow>({ name: 'orders.find', text: `SELECT ${COLUMNS} FROM orders WHERE id = $1`, values: [id] })
   return rows[0] === undefined ? null : toOrder(rows[0])
 }
 
@@ -69,7 +72,7 @@ export async function findOrder (db: Queryable, id: string): Promise<Order | nul
  * (on two topics, so possibly handled at once) decide its next state one after the other.
  */
 export async function lockOrder (client: pg.PoolClient, id: string): Promise<Order | null> {
-  const { rows } = await client.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, [id])
+  const { rows } = await client.query<OrderRow>({ name: 'orders.lock', text: `SELECT ${COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, values: [id] })
   return rows[0] === undefined ? null : toOrder(rows[0])
 }
 
@@ -78,10 +81,12 @@ export async function lockOrder (client: pg.PoolClient, id: string): Promise<Ord
  * transition can only ever happen once; null when the order was not pending.
  */
 export async function finishPendingOrder (client: pg.PoolClient, id: string, to: { status: 'confirmed' } | { status: 'cancelled', reason: string }): Promise<Order | null> {
-  const { rows } = await client.query<OrderRow>(`
-    UPDATE orders SET status = $2, cancel_reason = $3, version = version + 1, updated_at = now()
-    WHERE id = $1 AND status = 'pending'
-    RETURNING ${COLUMNS}`,
-  [id, to.status, to.status === 'cancelled' ? to.reason : null])
+  const { rows } = await client.query<OrderRow>({
+    name: 'orders.finish-pending',
+    text: `UPDATE orders SET status = $2, cancel_reason = $3, version = version + 1, updated_at = now()
+           WHERE id = $1 AND status = 'pending'
+           RETURNING ${COLUMNS}`,
+    values: [id, to.status, to.status === 'cancelled' ? to.reason : null]
+  })
   return rows[0] === undefined ? null : toOrder(rows[0])
 }

@@ -30,7 +30,8 @@ export const paymentResultsPlugin = fp<{ config: OrdersConfig, metrics: OrdersMe
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
     // One partition at a time each, side by side: an order's events share a partition, so their order holds.
     partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
-    retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS
+    retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
+    batchSize: config.CONSUMER_BATCH_SIZE
   })
   app.decorate('paymentResultsConsumer', consumer)
   app.addHook('onReady', async () => { await consumer.start() })

@@ -46,16 +46,20 @@ const toPayment = (r: PaymentRow): Payment => ({
  * @see https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
  */
 export async function lockPayment (client: pg.ClientBase, paymentId: string): Promise<void> {
-  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('payment:' || $1, 0))", [paymentId])
+  // The per-order statements are named: prepared once per connection, not parsed and planned per event.
+  await client.query({ name: 'payments.lock', text: "SELECT pg_advisory_xact_lock(hashtextextended('payment:' || $1, 0))", values: [paymentId] })
 }
 
 /** The new payment, pending; null when the order already has one (a repeated order event). */
 export async function insertPendingPayment (client: pg.ClientBase, p: Omit<Payment, 'status' | 'reason' | 'attempts'>): Promise<Payment | null> {
-  const { rows } = await client.query<PaymentRow>(`
-    INSERT INTO payments (id, order_id, customer_id, method, amount_cents, status, request_id)
-    VALUES ($1, $2, $3, $4, $5, 'pending', $6)
-    ON CONFLICT DO NOTHING
-    RETURNING *`, [p.id, p.orderId, p.customerId, p.method, p.amountCents, p.requestId])
+  const { rows } = await client.query<PaymentRow>({
+    name: 'payments.insert-pending',
+    text: `INSERT INTO payments (id, order_id, customer_id, method, amount_cents, status, request_id)
+           VALUES ($1, $2, $3, $4, $5, 'pending', $6)
+           ON CONFLICT DO NOTHING
+           RETURNING *`,
+    values: [p.id, p.orderId, p.customerId, p.method, p.amountCents, p.requestId]
+  })
   return rows[0] === undefined ? null : toPayment(rows[0])
 }
 
@@ -70,9 +74,12 @@ export async function findPayment (db: pg.Pool | pg.ClientBase, paymentId: strin
 }
 
 export async function setPaymentStatus (client: pg.ClientBase, paymentId: string, change: { status: PaymentStatus, reason?: string | null, attempts?: number }): Promise<void> {
-  await client.query(`
-    UPDATE payments SET status = $2, reason = coalesce($3, reason), attempts = coalesce($4, attempts), updated_at = now()
-    WHERE id = $1`, [paymentId, change.status, change.reason ?? null, change.attempts ?? null])
+  await client.query({
+    name: 'payments.set-status',
+    text: `UPDATE payments SET status = $2, reason = coalesce($3, reason), attempts = coalesce($4, attempts), updated_at = now()
+           WHERE id = $1`,
+    values: [paymentId, change.status, change.reason ?? null, change.attempts ?? null]
+  })
 }
 
 /** Remembers a verified callback (the first one per charge wins); false if one was already stored. */

@@ -75,8 +75,10 @@ export async function moveMoney (client: pg.ClientBase, movement: Movement, poli
 }
 
 async function readWallets (client: pg.ClientBase, ids: string[]): Promise<Map<string, WalletRow>> {
-  const { rows } = await client.query<{ id: string, balance_cents: string, version: number }>(
-    'SELECT id, balance_cents, version FROM wallets WHERE id = ANY($1::text[])', [ids])
+  // Named, like the statements below: prepared once per connection (a charge per order runs them all).
+  const { rows } = await client.query<{ id: string, balance_cents: string, version: number }>({
+    name: 'ledger.read-wallets', text: 'SELECT id, balance_cents, version FROM wallets WHERE id = ANY($1::text[])', values: [ids]
+  })
   return new Map(rows.map((r) => [r.id, { id: r.id, balanceCents: Number(r.balance_cents), version: r.version }]))
 }
 
@@ -90,10 +92,13 @@ async function tryMove (client: pg.ClientBase, movement: Movement, source: Walle
   await client.query('SAVEPOINT move_money')
   try {
     for (const { wallet, delta } of changes) {
-      const { rows } = await client.query<{ balance_cents: string }>(`
-        UPDATE wallets SET balance_cents = balance_cents + $3, version = version + 1
-        WHERE id = $1 AND version = $2 AND balance_cents + $3 >= 0
-        RETURNING balance_cents`, [wallet.id, wallet.version, delta])
+      const { rows } = await client.query<{ balance_cents: string }>({
+        name: 'ledger.update-balance',
+        text: `UPDATE wallets SET balance_cents = balance_cents + $3, version = version + 1
+               WHERE id = $1 AND version = $2 AND balance_cents + $3 >= 0
+               RETURNING balance_cents`,
+        values: [wallet.id, wallet.version, delta]
+      })
       const row = rows[0]
       if (row === undefined) {
         await client.query('ROLLBACK TO SAVEPOINT move_money')
@@ -103,10 +108,12 @@ async function tryMove (client: pg.ClientBase, movement: Movement, source: Walle
       balances.set(wallet.id, Number(row.balance_cents))
     }
     const transferId = randomUUID()
-    await client.query(`
-      INSERT INTO ledger_entries (transfer_id, wallet_id, amount_cents, kind, reference)
-      VALUES ($1, $2, $4, $5, $6), ($1, $3, $7, $5, $6)`,
-    [transferId, source.id, target.id, -movement.amountCents, movement.kind, movement.reference ?? null, movement.amountCents])
+    await client.query({
+      name: 'ledger.insert-entries',
+      text: `INSERT INTO ledger_entries (transfer_id, wallet_id, amount_cents, kind, reference)
+             VALUES ($1, $2, $4, $5, $6), ($1, $3, $7, $5, $6)`,
+      values: [transferId, source.id, target.id, -movement.amountCents, movement.kind, movement.reference ?? null, movement.amountCents]
+    })
     await client.query('RELEASE SAVEPOINT move_money')
     return {
       transferId,

@@ -32,6 +32,7 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
     registry,
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
     retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
+    batchSize: config.CONSUMER_BATCH_SIZE,
     // One order's events share a partition (key = order id); partitions are independent, so a slow
     // card charge on one does not hold up the others.
     partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
