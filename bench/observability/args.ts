@@ -11,7 +11,7 @@ export interface ObservabilityOptions {
   /** Seconds of each hit-path run of the overhead comparison. */
   durationSeconds: number
   connections: number
-  /** Pairs of runs (metrics on, metrics off) in the overhead comparison, their order alternating. */
+  /** Rounds of the overhead comparison: in each, both gateways under the same load at the same time. */
   rounds: number
   /** The lab's Prometheus. */
   prometheusUrl: string
@@ -29,14 +29,14 @@ Needs the lab up (./lab up -d); does not restart it. Writes .lab/bench/observabi
      the series the lab's Prometheus holds (TSDB head and live), by job and by metric name. Target < 20,000.
   b. scrapes: each target's scrape_duration_seconds and scrape_samples_scraped.
   c. overhead of the metrics on the gateway's hit path: two bench gateways of its own (the lab's
-     environment, rate limits lifted), one with METRICS_ENABLED=false, product-page hits on both,
-     alternating, in the same run: req/s and latency, and their ratio.
+     environment, rate limits lifted), one with METRICS_ENABLED=false, product-page hits on both at
+     the same time (each its own connections), round after round: req/s and latency, and their ratio.
   --traffic      seconds of mixed traffic (default 20)
   --rate         requests per second of it (default 60: under the lab's limit of 100/s per client)
   --burst        seconds of the burst past the rate limit (default 5)
-  --duration     seconds of each hit-path run of (c) (default 10)
-  --connections  connections of each hit-path run (default 10)
-  --rounds       pairs of runs in (c), metrics on and off, their order alternating (default 2)
+  --duration     seconds of each round of (c) (default 10)
+  --connections  connections to each gateway in (c) (default 10)
+  --rounds       rounds of (c), both gateways loaded at once in each (default 2)
   --prometheus   the lab's Prometheus (default http://127.0.0.1:9090)
   --no-overhead  leave (c) out`
 

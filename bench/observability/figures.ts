@@ -67,7 +67,7 @@ export interface Overhead {
   /** The share of the hit path's throughput the metrics take: 1 - ratio. */
   costPercent: number
   p50AddedMs: number
-  /** The same ratio within each round (a pair of back-to-back runs): its spread shows the noise. */
+  /** The same ratio within each round (the two runs made at the same time): its spread shows the noise. */
   roundRatios: number[]
 }
 
@@ -87,7 +87,7 @@ function side (runs: OverheadRun[]): OverheadSide {
 
 const throughput = (on: OverheadSide, off: OverheadSide) => off.requestsPerSecond > 0 ? on.requestsPerSecond / off.requestsPerSecond : Number.NaN
 
-/** The two gateways' runs (in rounds of two, as overheadOrder gives them) averaged side by side, and what the metrics cost. */
+/** The two gateways' runs (in rounds of two, one each, run at the same time) averaged side by side, and what the metrics cost. */
 export function overhead (runs: OverheadRun[]): Overhead {
   const on = side(runs.filter((r) => r.metrics))
   const off = side(runs.filter((r) => !r.metrics))
@@ -98,12 +98,4 @@ export function overhead (runs: OverheadRun[]): Overhead {
     roundRatios.push(throughput(side(pair.filter((r) => r.metrics)), side(pair.filter((r) => !r.metrics))))
   }
   return { on, off, throughputRatio, costPercent: 100 * (1 - throughputRatio), p50AddedMs: on.p50Ms - off.p50Ms, roundRatios }
-}
-
-/**
- * The order of the overhead runs: on, off, then off, on, ... so that neither side always runs first
- * (a machine that warms up or gets busier during the bench would favour it).
- */
-export function overheadOrder (rounds: number): boolean[] {
-  return Array.from({ length: rounds }, (_, r) => r % 2 === 0 ? [true, false] : [false, true]).flat()
 }

@@ -4,7 +4,7 @@
  *      gateway, by job and by metric family (target < 20,000);
  *   b. each scrape target's scrape duration and samples;
  *   c. what the metrics cost on the gateway's hit path: two bench gateways of its own, one with
- *      METRICS_ENABLED=false, the same product-page hits on both, alternating, in one run.
+ *      METRICS_ENABLED=false, the same product-page hits on both at the same time, round after round.
  * Prints tables and the verdict, writes .lab/bench/observability-<time>.json. Exit 0 whatever the
  * verdict (a measurement); 1 when a step failed or an overhead run had errors.
  */
@@ -77,7 +77,7 @@ export async function benchObservability (argv: string[]): Promise<number> {
   const cores = availableParallelism()
   const loadBefore = loadAverages()
   out.line(`lab bench observability: ${options.trafficSeconds} s of mixed traffic and a ${options.burstSeconds} s burst through the lab's gateway, ` +
-    `then ${options.skipOverhead ? 'no overhead runs' : `${options.rounds * 2} hit-path runs of ${options.durationSeconds} s at ${options.connections} connections`}; Node ${process.versions.node}`)
+    `then ${options.skipOverhead ? 'no overhead runs' : `${options.rounds} hit-path rounds of ${options.durationSeconds} s, ${options.connections} connections to each of two gateways`}; Node ${process.versions.node}`)
   out.line(`note: ${cores} cores shared by the load generator (autocannon, in this process), the lab and anything else running;`)
   out.line(`      load average (1, 5, 15 min) before: ${loadBefore.join(', ')}${(loadBefore[0] ?? 0) > cores / 4 ? ' (other work on this machine: the figures are provisional)' : ''}`)
 
