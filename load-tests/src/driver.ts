@@ -55,6 +55,8 @@ export interface LoadReport {
   requests: RequestFigures[]
   setup?: string
   checkout?: CheckoutFigures
+  /** The catalog's `x-cache` header (hit, miss, bypass) over the answers that carried one. */
+  cache?: Record<string, number>
   verdicts: Verdict[]
   passed: boolean
 }
@@ -114,6 +116,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
     answersBefore = answered
   }, 1000)
   const next = createIterationRequest(scenario, { random: Math.random, newKey: randomUUID })
+  const cache: Record<string, number> = {}
   let load: Awaited<ReturnType<typeof runPacedLoad>>
   let settlements: Settlements | undefined
   try {
@@ -124,9 +127,10 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
       maxConnections: scenario.vus,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       next: () => { sent++; return next() },
-      onAnswer: (req, status, ms, body, sentAt) => {
+      onAnswer: (req, status, ms, body, sentAt, headers) => {
         lastAnswerAt = performance.now()
         recorder.answer(req.name, status, ms, body)
+        countHeader(cache, headers['x-cache'])
         if (poller !== undefined && status === 201) poller.track((JSON.parse(body) as { id: string }).id, sentAt)
       },
       onNoAnswer: (req) => { recorder.failure(req.name) }
@@ -173,9 +177,14 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
     requests: figures.requests,
     ...(setup === undefined ? {} : { setup }),
     ...(checkout === undefined ? {} : { checkout }),
+    ...(Object.keys(cache).length === 0 ? {} : { cache }),
     verdicts,
     passed: verdicts.every((v) => v.pass)
   }
+}
+
+function countHeader (counts: Record<string, number>, value: unknown): void {
+  if (typeof value === 'string') counts[value] = (counts[value] ?? 0) + 1
 }
 
 function recordAll (values: number[]): LatencyRecorder {

@@ -13,7 +13,7 @@ export interface PacedLoadSpec {
   /** The next iteration's request. */
   next: () => LoadRequest
   /** Each answer, with autocannon's own exact response time and the moment the request went out. */
-  onAnswer: (request: LoadRequest, status: number, latencyMs: number, body: string, sentAt: number) => void
+  onAnswer: (request: LoadRequest, status: number, latencyMs: number, body: string, sentAt: number, headers: Record<string, unknown>) => void
   /** A request that got no answer: a connection error, a timeout, or still out when the run stopped. */
   onNoAnswer: (request: LoadRequest) => void
   /** Seconds a request may take before it counts as unanswered (autocannon's timeout). */
@@ -64,7 +64,7 @@ export async function runPacedLoad (spec: PacedLoadSpec): Promise<PacedLoadResul
     await sleep(delayMs)
     if (spec.signal?.aborted === true) return
     let current: { request: LoadRequest, sentAt: number } | undefined
-    let answer: { status: number, body: string } | undefined
+    let answer: { status: number, body: string, headers: Record<string, unknown> } | undefined
     const request: autocannon.Request = {
       setupRequest: (req) => {
         // A new request is built only once the previous one is answered or lost (pipelining 1): one
@@ -79,7 +79,7 @@ export async function runPacedLoad (spec: PacedLoadSpec): Promise<PacedLoadResul
         lastSentAt = now
         return { ...req, method: next.method, path: next.path, headers: next.headers ?? {}, ...(next.body === undefined ? {} : { body: next.body }) }
       },
-      onResponse: (status, body) => { answer = { status, body } }
+      onResponse: (status, body, _context, headers) => { answer = { status, body, headers: (headers ?? {}) as Record<string, unknown> } }
     }
     await new Promise<void>((resolve, reject) => {
       const instance = autocannon({
@@ -101,7 +101,7 @@ export async function runPacedLoad (spec: PacedLoadSpec): Promise<PacedLoadResul
       running.add(instance)
       instance.on('response', (_client, status, _bytes, responseTime) => {
         if (current === undefined || answer === undefined) return
-        spec.onAnswer(current.request, status, responseTime, answer.body, current.sentAt)
+        spec.onAnswer(current.request, status, responseTime, answer.body, current.sentAt, answer.headers)
         current = undefined
         answer = undefined
       })

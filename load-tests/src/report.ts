@@ -28,6 +28,7 @@ export function formatReport (r: LoadReport): string {
     `  target   ${int(r.target.rate)}/s for ${r.target.durationSeconds} s = ${int(r.target.iterations)} iterations, open model over ${r.connections} connections → ${r.baseUrl}`,
     ...(r.setup === undefined ? [] : [`  setup    ${r.setup}`]),
     `  achieved ${num(r.achievedRate)}/s (${pct(r.achievedRate, r.target.rate)} of the target): ${int(r.iterations.sent)} sent, ${int(r.iterations.sentInWindow)} within the ${r.target.durationSeconds} s window` +
+      `${r.iterations.sent < r.target.iterations ? `, ${int(r.target.iterations - r.iterations.sent)} never sent (stopped)` : ''}` +
       `${r.iterations.unfinished > 0 ? `, ${int(r.iterations.unfinished)} unanswered when stopped` : ''}; ${int(r.answered)} answers in ${num(r.elapsedSeconds)} s`,
     '',
     '  latency (ms, each answer\'s own time)',
@@ -39,6 +40,11 @@ export function formatReport (r: LoadReport): string {
       ...(q.noAnswer > 0 ? [[`  ${q.name} no answer (connection error or timeout)`, int(q.noAnswer), pct(q.noAnswer, q.answered + q.noAnswer)]] : [])
     ]))
   ]
+  if (r.cache !== undefined) {
+    const cache = r.cache
+    const total = Object.values(cache).reduce((a, b) => a + b, 0)
+    lines.push('', `  x-cache (the catalog's cache, ${int(total)} answers): ${Object.keys(cache).sort().map((k) => `${k} ${pct(cache[k] ?? 0, total)}`).join(', ')}`)
+  }
   if (r.checkout !== undefined) {
     const c = r.checkout
     const reasons = Object.entries(c.cancelReasons).map(([reason, n]) => `${reason} ${int(n)}`).join(', ')

@@ -62,6 +62,9 @@ describe('runScenario', () => {
     expect(report.achievedRate).toBeGreaterThan(15)
     expect(report.achievedRate).toBeLessThan(23)
     expect(report.errorRate).toBe(0)
+    // Every product page says whether the catalog's cache served it; the hottest ids repeat, so some hit.
+    expect(Object.values(report.cache ?? {}).reduce((a, b) => a + b, 0)).toBe(40)
+    expect(report.cache?.hit).toBeGreaterThan(0)
     expect(report.verdicts.find((v) => v.label === 'error rate')).toMatchObject({ pass: true, value: 0 })
     // The gateway counts an answer once it is sent (onResponse): the last one may lag the client a little.
     await eventually(async () => await metricValue(registry, 'http_server_requests_total') >= 40 || undefined)
@@ -97,6 +100,8 @@ describe('runScenario', () => {
     expect(report.verdicts[0]?.value).toBeCloseTo(100 * limited / 200, 6)
     expect(report.verdicts[1]?.value).toBeCloseTo(allowed / report.elapsedSeconds, 6)
     expect(report.passed).toBe(true)
+    // Only the answers the catalog gave carry x-cache; the gateway's 429s never reached it.
+    expect(Object.values(report.cache ?? {}).reduce((a, b) => a + b, 0)).toBe(allowed)
     await eventually(async () => await metricValue(registry, 'http_server_requests_total') >= 200 || undefined)
     expect(await metricValue(registry, 'http_server_requests_total', { status_code: '429' })).toBe(limited)
     expect(await metricValue(registry, 'http_server_requests_total', { status_code: '200' })).toBe(allowed)

@@ -47,6 +47,8 @@ describe('formatReport', () => {
     expect(text).toMatch(/PASS {2}share of 429\s+79\.2 %\s+≥ 60 %/)
     expect(text).toMatch(/PASS {2}200 per second\s+104 \/s\s+80 \/s \.\. 110 \/s/)
     expect(text).toContain('all 4 thresholds passed')
+    expect(text).not.toContain('x-cache')
+    expect(formatReport({ ...burstReport(), cache: { hit: 510, miss: 10 } })).toContain('x-cache (the catalog\'s cache, 520 answers): hit 98.1%, miss 1.9%')
   })
 
   it('says how many thresholds failed', () => {
