@@ -22,6 +22,16 @@ export function sumIncrease (labels: string[], selector: string, window = '$__ra
 }
 
 /**
+ * Events counted in the dashboard's time range, for counters that may first appear with their first
+ * event (a consumer that exports no zeros): increase() needs a sample before the jump and would miss
+ * it. So a series that existed when the range began counts its increase() (restarts included), and
+ * one born inside the range counts the highest value it reached (everything it ever counted).
+ */
+export function countInRange (labels: string[], selector: string): string {
+  return sum(labels, `(increase(${selector}[$__range]) and ${selector} offset $__range) or (max_over_time(${selector}[$__range]) unless ${selector} offset $__range)`)
+}
+
+/**
  * `part / whole` of two rates. The `or 0 * whole` keeps a 0 where `part` has no series yet (no 5xx
  * ever answered, no rejection ever made): otherwise the ratio would vanish instead of reading 0.
  */

@@ -1,5 +1,5 @@
 import type { DashboardSpec } from '../dashboard.js'
-import { sumIncrease, sumRate } from '../promql.js'
+import { countInRange, sumRate } from '../promql.js'
 
 // Every instance of a service reports its whole group's lag: max over instances, never sum (consumer-lag.ts).
 const LAG = 'max by (group, topic, partition) (kafka_consumer_lag{group=~"$group"})'
@@ -74,7 +74,7 @@ export const kafkaConsumers: DashboardSpec = {
           shows: 'Messages moved to a dead-letter topic (<topic>.dlq.v1) in the selected time range (dlq_messages_total), per consumer and topic.',
           healthy: '0.',
           broken: 'above 0: a poison message or a handler bug; the message waits in the dead-letter topic for a fix and a replay.',
-          queries: [{ expr: sumIncrease(['consumer', 'topic'], 'dlq_messages_total'), legend: '{{consumer}} ← {{topic}}' }],
+          queries: [{ expr: countInRange(['consumer', 'topic'], 'dlq_messages_total'), legend: '{{consumer}} ← {{topic}}' }],
           unit: 'short',
           steps: [[null, 'green'], [1, 'red']],
           width: 8

@@ -1,5 +1,5 @@
 import type { DashboardSpec } from '../dashboard.js'
-import { p99, ratio, sumIncrease, sumRate } from '../promql.js'
+import { countInRange, p99, ratio, sumRate } from '../promql.js'
 import { BREAKER_STATES, CACHE_HIT_RATIO, postgresConnections, redisMemory } from './shared-panels.js'
 
 const JOB = 'job=~"$job"'
@@ -130,7 +130,7 @@ export const overview: DashboardSpec = {
           shows: 'Messages the consumers gave up on and moved to a dead-letter topic, in the selected time range.',
           healthy: '0: every message was processed (retries included).',
           broken: 'above 0: poison messages or a failing handler; read the consumer\'s log for the error and the dead-letter topic for the message.',
-          queries: [{ expr: sumIncrease([], 'dlq_messages_total'), legend: 'dead-lettered' }],
+          queries: [{ expr: countInRange([], 'dlq_messages_total'), legend: 'dead-lettered' }],
           unit: 'short',
           steps: [[null, 'green'], [1, 'red']],
           width: 6

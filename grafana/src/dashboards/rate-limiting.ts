@@ -1,5 +1,5 @@
 import type { DashboardSpec } from '../dashboard.js'
-import { ratio, sumIncrease, sumRate } from '../promql.js'
+import { countInRange, ratio, sumRate } from '../promql.js'
 import { BREAKER_STATES } from './shared-panels.js'
 
 /** gateway/src/rate-limit/: fixed window, sliding window and token bucket, atomic in Redis. */
@@ -46,7 +46,7 @@ export const rateLimiting: DashboardSpec = {
           shows: 'How many requests the limiter rejected in the selected time range, per algorithm.',
           healthy: '0, or the overflow of the bursts you drove.',
           broken: 'a large number without a burst: look at which routes get 429s.',
-          queries: [{ expr: sumIncrease(['algorithm'], 'gateway_rate_limit_decisions_total{decision="rejected"}'), legend: '{{algorithm}}' }],
+          queries: [{ expr: countInRange(['algorithm'], 'gateway_rate_limit_decisions_total{decision="rejected"}'), legend: '{{algorithm}}' }],
           unit: 'short',
           steps: [[null, 'green'], [1, 'orange']]
         }
