@@ -14,6 +14,8 @@ export interface SeriesFigures {
   topNames: Array<{ name: string, job: string, series: number }>
   /** The label names with the most distinct values (from the TSDB status). */
   topLabels: Array<{ name: string, values: number }>
+  /** Jobs by series in the head, stale ones included (from the TSDB status's top label pairs). */
+  headByJob: Array<{ job: string, series: number }>
 }
 
 export interface ScrapeRow {
@@ -35,6 +37,11 @@ export function seriesByJob (samples: Sample[]): SeriesFigures['byJob'] {
 /** The largest families, from `topk(n, count by (job, __name__) (...))`. */
 export function topMetricNames (samples: Sample[]): SeriesFigures['topNames'] {
   return samples.map((s) => ({ name: s.labels.__name__ ?? '?', job: s.labels.job ?? '(no job)', series: s.value })).sort(byValue)
+}
+
+/** The `job=…` pairs among the TSDB status's label pairs with the most head series. */
+export function headSeriesByJob (pairs: Array<{ name: string, value: number }>): SeriesFigures['headByJob'] {
+  return pairs.filter((p) => p.name.startsWith('job=')).map((p) => ({ job: p.name.slice('job='.length), series: p.value })).sort(byValue)
 }
 
 const targetKey = (labels: Record<string, string>) => `${labels.job ?? ''}\u0000${labels.instance ?? ''}`

@@ -13,6 +13,8 @@ export interface TsdbStatus {
   seriesCountByMetricName: Array<{ name: string, value: number }>
   /** The label names with the most distinct values. */
   labelValueCountByLabelName: Array<{ name: string, value: number }>
+  /** The label pairs (`job=gateway`) in the most head series: where series that went stale came from. */
+  seriesCountByLabelValuePair: Array<{ name: string, value: number }>
 }
 
 export class PrometheusError extends Error {
@@ -35,10 +37,15 @@ export function parseVector (answer: unknown, expr = 'query'): Sample[] {
 }
 
 export function parseTsdbStatus (answer: unknown): TsdbStatus {
-  const data = dataOf(answer, '/api/v1/status/tsdb') as Partial<{ headStats: { numSeries: number }, seriesCountByMetricName: TsdbStatus['seriesCountByMetricName'], labelValueCountByLabelName: TsdbStatus['labelValueCountByLabelName'] }>
+  const data = dataOf(answer, '/api/v1/status/tsdb') as Partial<Omit<TsdbStatus, 'numSeries'> & { headStats: { numSeries: number } }>
   const numSeries = data?.headStats?.numSeries
   if (typeof numSeries !== 'number') throw new PrometheusError('/api/v1/status/tsdb: no headStats.numSeries in the answer')
-  return { numSeries, seriesCountByMetricName: data.seriesCountByMetricName ?? [], labelValueCountByLabelName: data.labelValueCountByLabelName ?? [] }
+  return {
+    numSeries,
+    seriesCountByMetricName: data.seriesCountByMetricName ?? [],
+    labelValueCountByLabelName: data.labelValueCountByLabelName ?? [],
+    seriesCountByLabelValuePair: data.seriesCountByLabelValuePair ?? []
+  }
 }
 
 export interface Prometheus {

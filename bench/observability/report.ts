@@ -29,7 +29,9 @@ export function seriesSection (figures: SeriesFigures): string {
     indent(byJob),
     'largest metric families:',
     indent(names),
-    `labels with the most values: ${figures.topLabels.map((l) => `${l.name} ${fmtInt(l.values)}`).join(', ')}`
+    `labels with the most values: ${figures.topLabels.map((l) => `${l.name} ${fmtInt(l.values)}`).join(', ')}`,
+    `head series by job, stale ones included (the largest jobs): ${figures.headByJob.map((j) => `${j.job} ${fmtInt(j.series)}`).join(', ')}` +
+      (figures.head > 1.5 * figures.live ? '\n  (the head holds far more than is live: series churn, such as label values that come and go)' : '')
   ].join('\n')
 }
 

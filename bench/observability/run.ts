@@ -17,7 +17,7 @@ import { createOutput, type Output } from '../output.js'
 import { fmtInt, verdictTable } from '../report.js'
 import { writeResults } from '../results.js'
 import { parseObservabilityArgs, type ObservabilityOptions } from './args.js'
-import { overhead, scrapeRows, seriesByJob, topMetricNames, type Overhead, type SeriesFigures } from './figures.js'
+import { headSeriesByJob, overhead, scrapeRows, seriesByJob, topMetricNames, type Overhead, type SeriesFigures } from './figures.js'
 import { measureOverhead, startOverheadGateways } from './overhead.js'
 import { prometheus, type Prometheus } from './prometheus.js'
 import { overheadSection, scrapeTable, seriesSection, seriesVerdict, trafficLines } from './report.js'
@@ -66,7 +66,8 @@ async function series (prom: Prometheus): Promise<SeriesFigures> {
     live: live[0]?.value ?? 0,
     byJob: seriesByJob(byJob),
     topNames: topMetricNames(topNames),
-    topLabels: tsdb.labelValueCountByLabelName.map((l) => ({ name: l.name, values: l.value }))
+    topLabels: tsdb.labelValueCountByLabelName.map((l) => ({ name: l.name, values: l.value })),
+    headByJob: headSeriesByJob(tsdb.seriesCountByLabelValuePair)
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { BenchUsageError, splitCommand } from '../args.js'
 import type { LoadResult } from '../load.js'
 import { OBSERVABILITY_USAGE, parseObservabilityArgs } from '../observability/args.js'
-import { overhead, scrapeRows, seriesByJob, topMetricNames, type SeriesFigures } from '../observability/figures.js'
+import { headSeriesByJob, overhead, scrapeRows, seriesByJob, topMetricNames, type SeriesFigures } from '../observability/figures.js'
 import { parseTsdbStatus, parseVector, PrometheusError } from '../observability/prometheus.js'
 import { overheadSection, seriesSection, seriesVerdict, trafficLines } from '../observability/report.js'
 import { countAnswer, statusTotals, trafficRequest } from '../observability/traffic.js'
@@ -40,8 +40,10 @@ describe('Prometheus answers', () => {
   })
 
   it('give the TSDB head\'s series count and its top families and labels', () => {
-    const status = parseTsdbStatus({ status: 'success', data: { headStats: { numSeries: 3996 }, seriesCountByMetricName: [{ name: 'a', value: 3 }], labelValueCountByLabelName: [{ name: 'le', value: 75 }] } })
-    expect(status).toEqual({ numSeries: 3996, seriesCountByMetricName: [{ name: 'a', value: 3 }], labelValueCountByLabelName: [{ name: 'le', value: 75 }] })
+    const pairs = [{ name: 'job=prometheus', value: 804 }, { name: 'instance=pg', value: 5451 }, { name: 'job=postgres-exporter', value: 5451 }]
+    const status = parseTsdbStatus({ status: 'success', data: { headStats: { numSeries: 3996 }, seriesCountByMetricName: [{ name: 'a', value: 3 }], labelValueCountByLabelName: [{ name: 'le', value: 75 }], seriesCountByLabelValuePair: pairs } })
+    expect(status).toEqual({ numSeries: 3996, seriesCountByMetricName: [{ name: 'a', value: 3 }], labelValueCountByLabelName: [{ name: 'le', value: 75 }], seriesCountByLabelValuePair: pairs })
+    expect(headSeriesByJob(status.seriesCountByLabelValuePair)).toEqual([{ job: 'postgres-exporter', series: 5451 }, { job: 'prometheus', series: 804 }])
     expect(() => parseTsdbStatus({ status: 'success', data: {} })).toThrow(/headStats\.numSeries/)
   })
 })
@@ -67,11 +69,13 @@ describe('series and scrape figures', () => {
   })
 
   it('pass under 20,000 series only when the head and the live count both are', () => {
-    const figures = (head: number, live: number): SeriesFigures => ({ head, live, byJob: [], topNames: [], topLabels: [] })
+    const figures = (head: number, live: number): SeriesFigures => ({ head, live, byJob: [], topNames: [], topLabels: [], headByJob: [] })
     expect(seriesVerdict(figures(3996, 3940)).pass).toBe(true)
     expect(seriesVerdict(figures(20_000, 3940)).pass).toBe(false)
     expect(seriesVerdict(figures(19_999, 20_001)).pass).toBe(false)
     expect(seriesSection({ ...figures(3996, 3940), byJob: [{ job: 'gateway', series: 1000 }, { job: 'catalog', series: 3000 }] })).toMatch(/gateway\s+1,000\s+25\.0%/)
+    expect(seriesSection(figures(3996, 3940))).not.toMatch(/churn/)
+    expect(seriesSection({ ...figures(9240, 4199), headByJob: [{ job: 'postgres-exporter', series: 5451 }] })).toMatch(/postgres-exporter 5,451\n {2}\(the head holds far more than is live: series churn/)
   })
 })
 
