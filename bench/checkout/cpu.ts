@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { allComponents } from '../../infra/native/components/registry.js'
 import { labPaths } from '../../infra/native/paths.js'
 import { runningPid } from '../../infra/native/supervisor.js'
+import { DATABASES } from '../../infra/topology.js'
 import { processTree, readProcessTable } from '../proc.js'
 
 /**
@@ -29,6 +30,28 @@ export function parseMachineTicks (procStat: string): { total: number, busy: num
   return { total, busy: total - idle }
 }
 
+const LAB_DATABASES: readonly string[] = DATABASES
+
+/** A Postgres process's title (`postgres: lab orders 127.0.0.1(5432) idle`, `postgres: walwriter`). */
+function readTitle (pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Which part of Postgres a process works for: a lab database (its backends), `other databases` (test
+ * runs), or `server, WAL, ended connections` (the postmaster, which also inherits the CPU time of the
+ * backends that ended, and the background processes).
+ */
+export function postgresBucket (title: string): string {
+  const backend = /^postgres: \S+ (\S+) /.exec(title)
+  if (backend?.[1] === undefined || /^postgres: (autovacuum|logical replication|background|walwriter|checkpointer)/.test(title)) return 'server, WAL, ended connections'
+  return LAB_DATABASES.includes(backend[1]) ? backend[1] : 'other databases'
+}
+
 export interface CpuSnapshot { atMs: number, machine: { total: number, busy: number }, byName: Record<string, number> }
 
 /** CPU ticks used so far by each lab component (its process and descendants) and each named process of ours. */
@@ -53,7 +76,22 @@ export function cpuSnapshot (own: Record<string, number>): CpuSnapshot {
   for (const [name, pid] of Object.entries(own)) byName[name] = ticksOf(pid)
   for (const c of allComponents(paths)) {
     const pid = runningPid(paths, c.name, c.marker)
-    if (pid !== undefined) byName[c.name] = ticksOf(pid)
+    if (pid === undefined) continue
+    if (c.name !== 'postgres') {
+      byName[c.name] = ticksOf(pid)
+      continue
+    }
+    // One Postgres serves the lab and every test run on the machine: split it by database.
+    for (const p of processTree(table, pid)) {
+      if (claimed.has(p)) continue
+      claimed.add(p)
+      const bucket = `postgres (${postgresBucket(p === pid ? '' : readTitle(p))})`
+      try {
+        byName[bucket] = (byName[bucket] ?? 0) + parseCpuTicks(readFileSync(`/proc/${p}/stat`, 'utf8'))
+      } catch {
+        // ended since the table was read
+      }
+    }
   }
   return { atMs: performance.now(), machine: parseMachineTicks(readFileSync('/proc/stat', 'utf8')), byName }
 }

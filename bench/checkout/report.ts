@@ -74,7 +74,14 @@ export function summaryTable (rows: Array<{ load: OrderLoadResult, settlement: S
 export function cpuLine (cpu: CpuUse): string {
   const accounted = cpu.byName.reduce((sum, [, cores]) => sum + cores, 0)
   const others = cpu.machineBusyCores - accounted
-  const parts = cpu.byName.map(([name, cores]) => `${name} ${cores.toFixed(2)}`)
+  // Postgres is split by database (cpu.ts): the lab's parts summed first, test databases kept apart.
+  const isLabPostgres = (name: string) => name.startsWith('postgres (') && name !== 'postgres (other databases)'
+  const postgres = cpu.byName.filter(([name]) => isLabPostgres(name))
+  const labPostgres = postgres.reduce((sum, [, cores]) => sum + cores, 0)
+  const rest = cpu.byName.filter(([name]) => !isLabPostgres(name))
+  const parts = [...(postgres.length === 0 ? [] : [[`postgres (${postgres.map(([n, c]) => `${n.slice(10, -1)} ${c.toFixed(2)}`).join(', ')})`, labPostgres] as [string, number]]), ...rest]
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, cores]) => name.startsWith('postgres (') && name !== 'postgres (other databases)' ? `postgres ${cores.toFixed(2)} ${name.slice(9)}` : `${name} ${cores.toFixed(2)}`)
   return `  CPU while it ran (${cpu.seconds.toFixed(1)} s): ${cpu.machineBusyCores.toFixed(2)} of ${cpu.cores} cores busy; in cores: ${parts.join(', ')}` +
     (others >= 0.005 ? `, other processes on the machine ${others.toFixed(2)}` : '')
 }

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { cpuUse, parseCpuTicks, parseMachineTicks } from '../checkout/cpu.js'
+import { cpuUse, parseCpuTicks, parseMachineTicks, postgresBucket } from '../checkout/cpu.js'
 
 describe('parseCpuTicks', () => {
   it('adds its own and its reaped children\'s user and system time, counting fields after the command name even when it holds spaces and parentheses', () => {
     const stat = '4242 (node (tsx) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 1500 250 30 7 20 0 11 0 1000 123456 789 18446744073709551615'
     expect(parseCpuTicks(stat)).toBe(1787)
+  })
+})
+
+describe('postgresBucket', () => {
+  it('puts a backend under its lab database, a test database apart, and the rest under the server', () => {
+    expect(postgresBucket('postgres: lab orders 127.0.0.1(47562) idle')).toBe('orders')
+    expect(postgresBucket('postgres: lab messaging_mx66a7fy_31d0a9c7 127.0.0.1(40000) INSERT')).toBe('other databases')
+    expect(postgresBucket('postgres: walwriter')).toBe('server, WAL, ended connections')
+    expect(postgresBucket('postgres: autovacuum worker orders')).toBe('server, WAL, ended connections')
+    expect(postgresBucket('')).toBe('server, WAL, ended connections')
   })
 })
 
