@@ -46,7 +46,20 @@ export class LabTraffic {
     return res.headers.get('x-cache') ?? `status ${res.status}`
   }
 
-  /** `count` concurrent reads of one page: more than the default budget (100 per second per client). */
+  /**
+   * Bursts of `size` concurrent reads of one page until one gets a 429: more than the default budget
+   * (100 per second per client) if they arrive within a second, which a starved machine can spread out.
+   */
+  async burstUntilLimited (productId: number, size: number, rounds = 5): Promise<{ rounds: number, statuses: Map<number, number> }> {
+    let statuses = new Map<number, number>()
+    for (let round = 1; round <= rounds; round++) {
+      statuses = await this.burst(productId, size)
+      if ((statuses.get(429) ?? 0) > 0) return { rounds: round, statuses }
+    }
+    return { rounds, statuses }
+  }
+
+  /** `count` concurrent reads of one page. */
   async burst (productId: number, count: number): Promise<Map<number, number>> {
     const statuses = await Promise.all(Array.from({ length: count }, async () => {
       const res = await fetch(`${this.urls.gateway}/catalog/products/${productId}`)
@@ -61,6 +74,20 @@ export class LabTraffic {
   /** One unit of a random product for a random seeded customer. */
   orderBody (paymentMethod: 'wallet' | 'card'): OrderBody {
     return { customerId: `c-${String(randomInt(1, 1001)).padStart(4, '0')}`, productId: randomInt(1, 10_001), quantity: 1, paymentMethod }
+  }
+
+  /**
+   * A wallet order that can succeed: a product in stock whose price the customer's wallet covers
+   * (prices go up to hundreds of euros, and other engineers' load spends the seeded balances).
+   */
+  async payableWalletOrder (attempts = 20): Promise<OrderBody> {
+    for (let i = 0; i < attempts; i++) {
+      const body = this.orderBody('wallet')
+      const stock = await (await fetchPastRateLimit(`${this.urls.gateway}/inventory/stock/${body.productId}`)).json() as { available?: number, priceCents?: number }
+      const wallet = await (await fetchPastRateLimit(`${this.urls.gateway}/payments/wallets/${body.customerId}`)).json() as { balanceCents?: number }
+      if ((stock.available ?? 0) > 0 && (stock.priceCents ?? Infinity) <= (wallet.balanceCents ?? 0)) return body
+    }
+    throw new Error(`no product in stock that a seeded wallet can pay for in ${attempts} tries (./lab down --wipe reseeds)`)
   }
 
   async placeOrder (body: OrderBody, key = randomUUID()): Promise<{ status: number, order: Order, replayed: boolean }> {
