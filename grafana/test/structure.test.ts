@@ -1,5 +1,6 @@
 import type { Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard'
 import { describe, expect, it } from 'vitest'
+import { scrapeTargets } from '../../infra/topology.js'
 import { dashboardFiles, GRID_COLUMNS } from '../src/index.js'
 import { panelQueries, provisionedDatasource } from './support/grafana-variables.js'
 import { promtoolSyntaxErrors } from './support/promtool.js'
@@ -83,5 +84,17 @@ describe('dashboard structure', () => {
     expect(unaggregated).toEqual([])
     const names = queries.map((q) => ({ name: `${q.dashboard}:panel_${q.panelId}_${q.refId}`, promql: q.promql }))
     expect(await promtoolSyntaxErrors(names)).toBe('')
+  })
+
+  it('names only scrape jobs the topology has, in job matchers and in the exporters panels need', () => {
+    const jobs = new Set(scrapeTargets('native').map((t) => t.job))
+    const unknown: string[] = []
+    for (const file of files) {
+      for (const panel of file.spec.rows.flatMap((r) => r.panels)) {
+        const named = [...panel.queries.flatMap((q) => [...q.expr.matchAll(/\bjob="([^"]+)"/g)].map((m) => m[1] ?? '')), ...(panel.needsJob === undefined ? [] : [panel.needsJob])]
+        for (const job of named) if (!jobs.has(job)) unknown.push(`${file.dashboard.uid} "${panel.title}": job ${job}`)
+      }
+    }
+    expect(unknown).toEqual([])
   })
 })
