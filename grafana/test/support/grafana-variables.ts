@@ -79,7 +79,7 @@ export interface PanelQueryRef {
   expr: string
   /** With Grafana's variables substituted: what Prometheus receives. */
   promql: string
-  /** A scrape job beyond the lab's services that the panel needs (an exporter), when it says so. */
+  /** A scrape job beyond the lab's services that the panel reads (an exporter), when it says so. */
   needsJob?: string
 }
 

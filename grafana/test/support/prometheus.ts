@@ -41,11 +41,6 @@ export class PrometheusApi {
     return body.data ?? []
   }
 
-  /** The scrape jobs Prometheus is configured with (whether their targets are up or not). */
-  async jobs (): Promise<Set<string>> {
-    return new Set((await this.series('count by (job) (up)')).map((s) => s.metric.job ?? ''))
-  }
-
   /**
    * Resolves once every target has been scraped at least twice since `sinceMs` (its last scrape is
    * more than one interval after it) and answered its last scrape. Two, because a rate needs two
