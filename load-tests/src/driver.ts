@@ -131,7 +131,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
         lastAnswerAt = performance.now()
         recorder.answer(req.name, status, ms, body)
         countHeader(cache, headers['x-cache'])
-        if (poller !== undefined && status === 201) poller.track((JSON.parse(body) as { id: string }).id, sentAt)
+        // A 201 without an order id cannot be followed: it counts as unsettled, never as final.
+        if (poller !== undefined && status === 201) poller.track(orderIdOf(body) ?? null, sentAt)
       },
       onNoAnswer: (req) => { recorder.failure(req.name) }
     })
@@ -180,6 +181,15 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
     ...(Object.keys(cache).length === 0 ? {} : { cache }),
     verdicts,
     passed: verdicts.every((v) => v.pass)
+  }
+}
+
+function orderIdOf (body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { id?: unknown }).id
+    return typeof id === 'string' ? id : undefined
+  } catch {
+    return undefined
   }
 }
 

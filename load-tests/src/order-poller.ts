@@ -27,7 +27,7 @@ export interface Settlements {
  * orders and this follows each one with fetch (Node's undici, keep-alive) on its own timer: an honest
  * per-order flow, with the polls counted and timed like every other request.
  */
-export function createOrderPoller (spec: PollerSpec): { track: (orderId: string, sentAt: number) => void, drain: (signal?: AbortSignal) => Promise<Settlements>, pending: () => number } {
+export function createOrderPoller (spec: PollerSpec): { track: (orderId: string | null, sentAt: number) => void, drain: (signal?: AbortSignal) => Promise<Settlements>, pending: () => number } {
   const settlements: Settlements = { tracked: 0, confirmed: 0, cancelled: 0, unsettled: 0, cancelReasons: {}, timesToFinal: [] }
   const inFlight = new Set<Promise<void>>()
   const run = { aborted: false }
@@ -63,11 +63,16 @@ export function createOrderPoller (spec: PollerSpec): { track: (orderId: string,
   return {
     track: (orderId, sentAt) => {
       settlements.tracked++
+      if (orderId === null) {
+        settlements.unsettled++
+        return
+      }
       const p = follow(orderId, sentAt).finally(() => { inFlight.delete(p) })
       inFlight.add(p)
     },
     pending: () => inFlight.size,
     drain: async (signal) => {
+      if (signal?.aborted === true) run.aborted = true
       signal?.addEventListener('abort', () => { run.aborted = true }, { once: true })
       while (inFlight.size > 0) await Promise.all([...inFlight])
       return settlements

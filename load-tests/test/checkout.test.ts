@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCheckoutLab, type CheckoutLab } from '../../test/e2e/lab.js'
+import { validateScenario } from '../lib/scenario.js'
+import { runScenario } from '../src/driver.js'
+import { loadScenario } from '../src/scenarios.js'
+
+/**
+ * The checkout flow of the driver against the real checkout (gateway, orders, inventory, payments,
+ * provider, notifications on PostgreSQL and Kafka, in this process): every placed order is polled to
+ * its final state, and the report's counts add up.
+ */
+let lab: CheckoutLab
+
+beforeAll(async () => { lab = await startCheckoutLab() })
+afterAll(async () => { await lab?.close() })
+
+describe('runScenario on the checkout', () => {
+  it('places each order once and follows every one to confirmed or cancelled, timing it from the POST', async () => {
+    const base = loadScenario('checkout')
+    // The test lab seeds 20 products and 20 wallets.
+    const scenario = validateScenario({ ...base, rate: 5, durationSeconds: 2, vus: 5, params: { ...base.params, products: 20, customers: 20 } }, 'checkout')
+    const report = await runScenario(scenario, { baseUrl: lab.gatewayUrl })
+
+    expect(report.iterations.sent).toBe(10)
+    const place = report.requests.find((r) => r.name === 'place')
+    const poll = report.requests.find((r) => r.name === 'poll')
+    expect(place?.byStatus).toEqual({ 201: 10 })
+    expect(report.checkout).toMatchObject({ tracked: 10, unsettled: 0 })
+    expect((report.checkout?.confirmed ?? 0) + (report.checkout?.cancelled ?? 0)).toBe(10)
+    // At least one poll per order, each answered 200; the last poll of each saw its final state.
+    expect(poll?.answered).toBeGreaterThanOrEqual(10)
+    expect(poll?.byStatus).toEqual({ 200: poll?.answered })
+    expect(report.checkout?.timeToFinal.count).toBe(10)
+    // Polled every 100 ms after the 201: no order can be seen final sooner than one interval after its POST.
+    expect(report.checkout?.timeToFinal.p50).toBeGreaterThanOrEqual(100)
+    expect(report.answered).toBe(10 + (poll?.answered ?? 0))
+    expect(report.verdicts.find((v) => v.label === 'unsettled orders')).toMatchObject({ pass: true, value: 0 })
+  }, 60_000)
+})
