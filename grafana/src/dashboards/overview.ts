@@ -151,10 +151,24 @@ export const overview: DashboardSpec = {
           shows: 'Each alert rule that is firing, over time (0 when none is).',
           healthy: 'a flat 0; lines appear only for the faults you caused, and end when you repair them.',
           broken: 'a line that stays up after the repair, or one for a fault you did not cause: look at the named alert\'s description.',
-          queries: [{ expr: 'count by (alertname) (ALERTS{alertstate="firing"}) or on () vector(0)', legend: '{{alertname}}' }],
+          queries: [{ expr: 'count by (alertname) (ALERTS{alertstate="firing"}) or on () label_replace(vector(0), "alertname", "none firing", "", "")', legend: '{{alertname}}' }],
           unit: 'short',
           min: 0,
-          width: 18
+          width: 12
+        },
+        {
+          title: 'Alert notifications sent to the lab',
+          shows: 'Notifications Alertmanager sent to the lab\'s webhook (the notifications service, which shows them in the live feed), and the ones that failed.',
+          healthy: 'a notification shortly after an alert starts firing and another when it resolves; no failures.',
+          broken: 'alerts firing with no notifications sent (routing wrong, Alertmanager unreachable from Prometheus), or failures (the webhook, i.e. the notifications service, is down).',
+          queries: [
+            { expr: sumRate([], 'alertmanager_notifications_total{job="alertmanager",integration="webhook"}'), legend: 'sent' },
+            { expr: sumRate([], 'alertmanager_notifications_failed_total{job="alertmanager",integration="webhook"}'), legend: 'failed' }
+          ],
+          unit: 'ops',
+          min: 0,
+          width: 6,
+          needsJob: 'alertmanager'
         }
       ]
     },
