@@ -32,6 +32,12 @@ function definedMetrics (): Set<string> {
   return names
 }
 
+/** The uids of the committed Grafana dashboards (grafana/dashboards/*.json). */
+function dashboardUids (): string[] {
+  const dir = join(ROOT, 'grafana/dashboards')
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { uid: string }).uid)
+}
+
 describe('alert rules (infra/prometheus/alerts.yml)', () => {
   it('pass `promtool check rules`', () => {
     const { status, output } = runInstalledTool('promtool', ['check', 'rules', ALERT_RULES_PATH])
@@ -56,6 +62,12 @@ describe('alert rules (infra/prometheus/alerts.yml)', () => {
     const anchor = `${ALERTS_DOC}#${alert.toLowerCase()}`
     expect(rule.annotations?.description).toContain(anchor)
     expect(readRepoFile(ALERTS_DOC), `${ALERTS_DOC} has no "## ${alert}" section`).toMatch(new RegExp(`^## ${alert}$`, 'm'))
+  })
+
+  it.each(rules.map((r) => [r.alert, r]))('%s links a Grafana dashboard the lab ships', (_alert, rule) => {
+    const uid = /^http:\/\/127\.0\.0\.1:3000\/d\/([\w-]+)$/.exec(rule.annotations?.dashboard ?? '')?.[1]
+    expect(uid, `dashboard annotation: ${rule.annotations?.dashboard}`).toBeDefined()
+    expect(dashboardUids()).toContain(uid)
   })
 
   it('use only metrics the lab exports: our prom-client definitions, the exporters\' and Prometheus\' own `up`', () => {
