@@ -5,6 +5,7 @@ import { prepareFlashSaleStock } from './flash-sale-stock.js'
 import { createOrderPoller, type Settlements } from './order-poller.js'
 import { runPacedLoad } from './paced-load.js'
 import { Recorder, summarizeLatencies, type LatencySummary, type RequestFigures } from './recorder.js'
+import type { TimelineSecond } from './timeline.js'
 import { evaluateThresholds, type Verdict } from './thresholds.js'
 import { LatencyRecorder } from '../../bench/stats.js'
 
@@ -55,6 +56,8 @@ export interface LoadReport {
   requests: RequestFigures[]
   setup?: string
   checkout?: CheckoutFigures
+  /** Second by second, from the start of the run: answers, errors, statuses, p50 and p99. */
+  timeline: TimelineSecond[]
   /** The catalog's `x-cache` header (hit, miss, bypass) over the answers that carried one. */
   cache?: Record<string, number>
   verdicts: Verdict[]
@@ -176,6 +179,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
     statuses,
     all: figures.all,
     requests: figures.requests,
+    timeline: figures.timeline,
     ...(setup === undefined ? {} : { setup }),
     ...(checkout === undefined ? {} : { checkout }),
     ...(Object.keys(cache).length === 0 ? {} : { cache }),

@@ -1,4 +1,5 @@
 import { LatencyRecorder, percentile } from '../../bench/stats.js'
+import { Timeline, type TimelineSecond } from './timeline.js'
 
 /** Milliseconds, from every value's own time (autocannon's histogram keeps whole ms only). */
 export interface LatencySummary {
@@ -52,6 +53,8 @@ export class Recorder {
   unexpected = 0
   noAnswer = 0
 
+  private readonly timeline = new Timeline()
+
   constructor (private readonly expected: ReadonlySet<number>) {}
 
   private of (name: string) {
@@ -72,7 +75,9 @@ export class Recorder {
     this.all.record(latencyMs)
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1)
     this.answered++
-    if (!this.expected.has(status)) {
+    const unexpected = !this.expected.has(status)
+    this.timeline.answer(status, latencyMs, unexpected)
+    if (unexpected) {
       entry.unexpected++
       this.unexpected++
     }
@@ -81,6 +86,7 @@ export class Recorder {
   failure (name: string): void {
     this.of(name).noAnswer++
     this.noAnswer++
+    this.timeline.lost()
   }
 
   statusCount (status: number): number {
@@ -93,7 +99,7 @@ export class Recorder {
     return ended === 0 ? Number.NaN : (this.unexpected + this.noAnswer) / ended
   }
 
-  figures (): { all: LatencySummary, requests: RequestFigures[] } {
+  figures (): { all: LatencySummary, requests: RequestFigures[], timeline: TimelineSecond[] } {
     const requests = [...this.names].map(([name, e]) => ({
       name,
       byStatus: Object.fromEntries([...e.byStatus].sort(([a], [b]) => a.localeCompare(b))),
@@ -102,6 +108,6 @@ export class Recorder {
       noAnswer: e.noAnswer,
       latency: summarizeLatencies(e.latency)
     }))
-    return { all: summarizeLatencies(this.all), requests }
+    return { all: summarizeLatencies(this.all), requests, timeline: this.timeline.toJSON() }
   }
 }

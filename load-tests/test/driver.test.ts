@@ -100,6 +100,10 @@ describe('runScenario', () => {
     expect(report.verdicts[0]?.value).toBeCloseTo(100 * limited / 200, 6)
     expect(report.verdicts[1]?.value).toBeCloseTo(allowed / report.elapsedSeconds, 6)
     expect(report.passed).toBe(true)
+    // Second by second: the same answers, limited in every second of the burst.
+    expect(report.timeline.reduce((n, s) => n + s.answers, 0)).toBe(200)
+    expect(report.timeline.reduce((n, s) => n + (s.byStatus[429] ?? 0), 0)).toBe(limited)
+    expect(report.timeline.slice(0, 2).every((s) => (s.byStatus[429] ?? 0) > 0)).toBe(true)
     // Only the answers the catalog gave carry x-cache; the gateway's 429s never reached it.
     expect(Object.values(report.cache ?? {}).reduce((a, b) => a + b, 0)).toBe(allowed)
     await eventually(async () => await metricValue(registry, 'http_server_requests_total') >= 200 || undefined)

@@ -30,6 +30,7 @@ function burstReport (): LoadReport {
     errorRate: 0.0004,
     statuses: { 200: 520, 429: 1979 },
     all,
+    timeline: [],
     requests: [{ name: 'burst', byStatus: { 200: 520, '429 GATEWAY_RATE_LIMITED': 1979 }, answered: 2499, unexpected: 0, noAnswer: 1, latency: all }],
     verdicts,
     passed: verdicts.every((v) => v.pass)
