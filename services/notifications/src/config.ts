@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { loadConfig } from '@lab/platform'
+import { HousekeepingConfigSchema } from '@lab/messaging'
 
 /**
  * Everything the notifications service reads from its environment, validated once at boot. Shared
@@ -28,6 +29,8 @@ export const NotificationsConfigSchema = Type.Object({
   CONSUMER_RETRY_BACKOFF_MS: Type.Integer({ minimum: 0, default: 200 }),
   /** Fault flag at boot (also switchable at run time, PUT /admin/faults): fail every message with this key. */
   POISON_KEY: Type.String({ default: '' }),
+  /** The sweeper of old inbox rows (@lab/messaging housekeeping.ts; the outbox knob is unused here). */
+  ...HousekeepingConfigSchema,
 
   /** Comment line sent on an idle feed so proxies keep the stream open. */
   SSE_KEEPALIVE_MS: Type.Integer({ minimum: 100, default: 15_000 })

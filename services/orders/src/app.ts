@@ -1,5 +1,5 @@
 import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
-import { createKafka, ensureTopics } from '@lab/messaging'
+import { addHousekeeping, createKafka, ensureTopics } from '@lab/messaging'
 import { kafkaBrokers, type OrdersConfig } from './config.js'
 import { allTopics, orderTopics } from './topics.js'
 import { createOrdersMetrics } from './metrics.js'
@@ -37,6 +37,8 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
     await app.register(ordersPlugin, { config, metrics, topics })
     await app.register(outboxRelayPlugin, { config, kafka })
     await app.register(paymentResultsPlugin, { config, metrics, kafka, topics })
+    // Orders owns all three tables: the keys of POST /orders, its outbox, the payment results' inbox.
+    addHousekeeping(app, config, { pool: app.pg, registry, service: 'orders', tables: { idempotencyKeys: true, outbox: true, inbox: true } })
     await app.register(orderRoutes)
   } catch (err) {
     await app.close().catch(() => {})

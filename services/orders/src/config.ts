@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { loadConfig } from '@lab/platform'
+import { HousekeepingConfigSchema } from '@lab/messaging'
 
 /**
  * Everything orders reads from its environment, validated once at boot. The shared names (HOST, PORT,
@@ -60,7 +61,9 @@ export const OrdersConfigSchema = Type.Object({
   CONSUMER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 3 }),
   CONSUMER_RETRY_BACKOFF_MS: Type.Integer({ minimum: 0, default: 200 }),
   /** Most payment events applied in one transaction, with one offset commit (IdempotentConsumer batchSize). */
-  CONSUMER_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100 })
+  CONSUMER_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  /** The sweeper of expired idempotency keys, sent outbox rows and old inbox rows (@lab/messaging housekeeping.ts). */
+  ...HousekeepingConfigSchema
 })
 
 export type OrdersConfig = Readonly<Static<typeof OrdersConfigSchema>>

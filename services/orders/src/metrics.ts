@@ -1,5 +1,6 @@
 import { Counter, type Registry } from 'prom-client'
 import { createBreakerMetrics } from '@lab/platform'
+import { createIdempotencyMetrics } from '@lab/messaging'
 
 export const ORDER_STATUSES = ['pending', 'confirmed', 'cancelled'] as const
 export type OrderStatus = typeof ORDER_STATUSES[number]
@@ -24,16 +25,11 @@ export function createOrdersMetrics (registry: Registry) {
       help: 'Orders placed (stock reserved, order and its orders.placed.v1 event committed); replays not counted',
       registers
     }),
-    idempotentReplays: new Counter({
-      name: 'idempotent_replays_total',
-      help: 'Requests answered with the stored response of an earlier request with the same Idempotency-Key',
-      labelNames: ['service'] as const,
-      registers
-    })
+    /** idempotent_replays_total{service="orders"}, the family payments' transfers count in too. */
+    idempotentReplays: createIdempotencyMetrics(registry, 'orders').replays
   }
   // Every series exists from the start (at 0), so rate() and dashboards work before the first event.
   for (const status of ORDER_STATUSES) metrics.ordersTotal.inc({ status }, 0)
-  metrics.idempotentReplays.inc({ service: 'orders' }, 0)
   return metrics
 }
 

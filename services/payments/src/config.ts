@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { loadConfig } from '@lab/platform'
+import { HousekeepingConfigSchema } from '@lab/messaging'
 
 /**
  * Everything payments reads from its environment, validated once at boot. The shared names (HOST, PORT,
@@ -65,7 +66,9 @@ export const PaymentsConfigSchema = Type.Object({
   /** ... among at least this many calls in its rolling window (10 s) ... */
   BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),
   /** ... and lets one probe through (half-open) after this long. */
-  BREAKER_RESET_MS: Type.Integer({ minimum: 100, default: 10_000 })
+  BREAKER_RESET_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** The sweeper of expired transfer keys, sent outbox rows and old inbox rows (@lab/messaging housekeeping.ts). */
+  ...HousekeepingConfigSchema
 })
 
 export type PaymentsConfig = Readonly<Static<typeof PaymentsConfigSchema>>

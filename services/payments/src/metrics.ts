@@ -1,5 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
 import { createBreakerMetrics, createOptimisticLockMetrics } from '@lab/platform'
+import { createIdempotencyMetrics } from '@lab/messaging'
 
 export const PAYMENT_METHODS = ['wallet', 'card'] as const
 export const PAYMENT_OUTCOMES = ['succeeded', 'failed', 'refunded'] as const
@@ -72,6 +73,8 @@ export function createPaymentsMetrics (registry: Registry) {
       labelNames: ['result'] as const,
       registers
     }),
+    /** idempotent_replays_total{service="payments"}: POST /transfers answered from its Idempotency-Key (orders counts in the same family). */
+    idempotentReplays: createIdempotencyMetrics(registry, 'payments').replays,
     ledgerMoves: new Counter({
       name: 'ledger_movements_total',
       help: 'Money movements committed to the ledger by kind (transfer, charge, refund)',

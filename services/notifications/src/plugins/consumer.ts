@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Kafka } from 'kafkajs'
 import type { Counter, Registry } from 'prom-client'
-import { IdempotentConsumer, createKafka, deadLetterTopic, ensureTopics } from '@lab/messaging'
+import { IdempotentConsumer, addHousekeeping, createKafka, deadLetterTopic, ensureTopics } from '@lab/messaging'
 import { kafkaBrokers, type NotificationsConfig } from '../config.js'
 import type { NotificationsMetrics } from '../metrics.js'
 import { topicNames } from '../topics.js'
@@ -35,6 +35,8 @@ export const consumerPlugin = fp<{ config: NotificationsConfig, metrics: Notific
     retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS
   })
   zeroConsumerSeries(app.metricsRegistry, names.topics)
+  // The consumer's inbox is the only one of the three tables notifications has.
+  addHousekeeping(app, config, { pool: app.pg, registry: app.metricsRegistry, service: 'notifications', tables: { idempotencyKeys: false, outbox: false, inbox: true } })
   app.addHook('onReady', async () => {
     await ensureTopicsPatiently(kafka, [...names.topics, ...names.topics.map(deadLetterTopic)])
     await consumer.start()

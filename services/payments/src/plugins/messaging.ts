@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
-import { createKafka, ensureTopics, IdempotentConsumer, OutboxRelay, type Envelope } from '@lab/messaging'
+import { addHousekeeping, createKafka, ensureTopics, IdempotentConsumer, OutboxRelay, type Envelope } from '@lab/messaging'
 import type { PaymentsConfig } from '../config.js'
 import { chargeOrder } from '../payments/charge-order.js'
 import { refundOrder } from '../payments/refund-order.js'
@@ -42,6 +42,9 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
       await step(client, envelope, ctx, app.payments)
     }
   })
+
+  // Payments owns all three tables: the keys of POST /transfers, its outbox, the order events' inbox.
+  addHousekeeping(app, config, { pool: app.pg, registry, service: 'payments', tables: { idempotencyKeys: true, outbox: true, inbox: true } })
 
   app.addHook('onReady', async () => {
     relay.start()

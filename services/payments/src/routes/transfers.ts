@@ -1,6 +1,6 @@
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '@lab/platform'
-import { requireIdempotencyKey, sendIdempotent, withIdempotency } from '@lab/messaging'
+import { ReplayedError, requireIdempotencyKey, sendIdempotent, withIdempotency } from '@lab/messaging'
 import { TransferRequestSchema, TransferSchema, type Transfer } from '../schemas/transfer.js'
 import { formatCents, parseAmountCents } from '../amount.js'
 import { SameWalletError, SystemWalletError } from '../errors.js'
@@ -9,7 +9,8 @@ import { MERCHANT_WALLET } from '../payments/deps.js'
 /**
  * POST /transfers: money from one customer wallet to another, once per Idempotency-Key. The key's
  * completion and the transfer commit in one transaction; a retry with the same key and body gets the
- * first answer back (`idempotent-replayed: true`) and moves nothing. The movement itself (optimistic
+ * first answer back (`idempotent-replayed: true`), moves nothing, and counts in
+ * idempotent_replays_total{service="payments"} (orders' replays are the same family). The movement itself (optimistic
  * locking, double entry) is ledger/move-money.ts.
  */
 export const transferRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,6 +26,7 @@ export const transferRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (fromWalletId === toWalletId) throw new SameWalletError()
     for (const id of [fromWalletId, toWalletId]) if (id === MERCHANT_WALLET) throw new SystemWalletError(id)
 
+    const replays = app.payments.metrics.idempotentReplays
     const result = await withIdempotency(app.pg, { scope: 'transfers', key, requestBody: request.body }, async (client) => {
       const moved = await app.payments.moveMoney(client, { from: fromWalletId, to: toWalletId, amountCents, kind: 'transfer', reference: reference ?? null })
       const body: Transfer = {
@@ -38,8 +40,13 @@ export const transferRoutes: FastifyPluginAsyncTypebox = async (app) => {
         attempts: moved.attempts
       }
       return { statusCode: 201, body }
+    }).catch((err: unknown) => {
+      // A stored 4xx (an overdraft, say) answered again: a replay too.
+      if (err instanceof ReplayedError) replays.inc({ service: 'payments' })
+      throw err
     })
-    if (!result.replayed) request.log.info({ fromWalletId, toWalletId, amountCents }, 'transfer committed')
+    if (result.replayed) replays.inc({ service: 'payments' })
+    else request.log.info({ fromWalletId, toWalletId, amountCents }, 'transfer committed')
     return sendIdempotent(reply, result)
   })
 }

@@ -39,6 +39,11 @@ async function consistency () {
   return (await payments.app.inject({ method: 'GET', url: '/ledger/consistency' })).json()
 }
 
+/** idempotent_replays_total{service="payments"}: the family orders counts its replays in. */
+async function replays (): Promise<number> {
+  return await metricValue(payments.registry, 'idempotent_replays_total', { service: 'payments' })
+}
+
 async function ledgerRows (): Promise<number> {
   return (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries')).rows[0]?.n ?? 0
 }
@@ -83,10 +88,12 @@ describe('POST /transfers', () => {
     expect(rows).toEqual([{ wallet_id: 'c-0002', amount_cents: -1234, kind: 'transfer' }, { wallet_id: 'c-0003', amount_cents: 1234, kind: 'transfer' }])
   })
 
-  it('replays a retry with the same key and body: same answer, nothing moved twice', async () => {
+  it('replays a retry with the same key and body: same answer, nothing moved twice, counted as a replay', async () => {
     const key = randomUUID()
     const body = { fromWalletId: 'c-0004', toWalletId: 'c-0005', amount: 5 }
+    const replaysBefore = await replays()
     const first = await transfer(body, key)
+    expect(await replays()).toBe(replaysBefore)
     const entries = await ledgerRows()
     const second = await transfer(body, key)
     expect(second.statusCode).toBe(201)
@@ -94,6 +101,7 @@ describe('POST /transfers', () => {
     expect(second.json()).toEqual(first.json())
     expect(await ledgerRows()).toBe(entries)
     expect(await balance('c-0004')).toBe(SEED_BALANCE_CENTS - 500)
+    expect(await replays()).toBe(replaysBefore + 1)
     const reused = await transfer({ ...body, amount: 6 }, key)
     expect(reused.statusCode).toBe(422)
     expect(reused.json().code).toBe('IDEMPOTENCY_KEY_REUSED')
@@ -129,7 +137,9 @@ describe('POST /transfers', () => {
     const body = { fromWalletId: 'c-0008', toWalletId: 'c-0009', amount: '1500' }
     expect((await transfer(body, key)).statusCode).toBe(422)
     expect((await transfer({ fromWalletId: 'c-0010', toWalletId: 'c-0008', amount: '600' })).statusCode).toBe(201)
+    const replaysBefore = await replays()
     const replay = await transfer(body, key)
+    expect(await replays()).toBe(replaysBefore + 1) // a stored 4xx answered again is a replay too
     expect(replay.statusCode).toBe(422)
     expect(replay.headers['idempotent-replayed']).toBe('true')
     expect(replay.json().code).toBe('PAYMENTS_INSUFFICIENT_FUNDS')
