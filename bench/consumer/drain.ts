@@ -31,6 +31,8 @@ export interface DrainSpec {
   expected: number
   log: MessagingLogger
   partitionsConsumedConcurrently?: number
+  /** Messages per transaction and offset commit (IdempotentConsumer's default when absent: 100). */
+  batchSize?: number
   onProgress?: (messages: number) => void
 }
 
@@ -62,7 +64,8 @@ export async function drainIdempotent (spec: DrainSpec): Promise<DrainResult> {
     handle: async (client, envelope) => { await insertEffect(client, run, envelope) },
     log: spec.log,
     registry,
-    ...(spec.partitionsConsumedConcurrently === undefined ? {} : { partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently })
+    ...(spec.partitionsConsumedConcurrently === undefined ? {} : { partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently }),
+    ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize })
   })
   const started = performance.now()
   await consumer.start()

@@ -2,7 +2,8 @@
  * `./lab bench consumer`: @lab/messaging's IdempotentConsumer on the lab's Kafka and PostgreSQL, in a
  * database and on topics of the bench's own (dropped and deleted at the end). Produces N envelopes,
  * times the consumer draining them with an INSERT per message; then N envelopes produced twice
- * (duplicates skipped by the inbox). Below the target (or with --diagnose) it measures where the
+ * (duplicates skipped by the inbox); then both again with batchSize 1 (the per-message consumer it
+ * was before batching), for the ratio. Below the target (or with --diagnose) it measures where the
  * time goes (diagnose.ts). Writes .lab/bench/consumer-<time>.json; exit 0 whatever the verdicts.
  */
 import { randomBytes } from 'node:crypto'
@@ -45,17 +46,19 @@ export async function benchConsumer (argv: string[]): Promise<number> {
     const db = await createBenchDatabase()
     cleanups.push(async () => { await db.drop(); out.line(`  dropped database ${db.name}`) })
     const id = randomBytes(4).toString('hex')
-    const topics = { unique: `bench.consumer.${id}.v1`, twice: `bench.consumer.${id}.twice.v1` }
+    const topics = { unique: `bench.consumer.${id}.v1`, twice: `bench.consumer.${id}.twice.v1`, twiceSample: `bench.consumer.${id}.twice-sample.v1` }
     const deleteTopics = await createBenchTopics(kafka, Object.values(topics), options.partitions)
     cleanups.push(async () => { await deleteTopics(); out.line(`  deleted the bench topics ${Object.values(topics).join(', ')} (and their .dlq.v1) and the bench's consumer groups`) })
     out.line(`  database ${db.name} on the lab's PostgreSQL (directly, not through Toxiproxy): fsync=${db.durability.fsync}, synchronous_commit=${db.durability.synchronousCommit}; pool of 10`)
     const lingerMs = (await brokerConfigs(kafka, [LINGER]))[LINGER] ?? '?'
-    out.line(`  topics ${topics.unique} and ${topics.twice} on the lab's Kafka (${labKafkaBrokers().join(',')}), ${options.partitions} partitions each; ${LINGER}=${lingerMs}`)
+    out.line(`  topics ${Object.values(topics).join(', ')} on the lab's Kafka (${labKafkaBrokers().join(',')}), ${options.partitions} partitions each; ${LINGER}=${lingerMs}`)
     const envelopes = benchEnvelopes(options.messages)
     const produceSeconds = await produceEnvelopes(kafka, topics.unique, envelopes, 1)
     out.line(`  produced ${fmtInt(envelopes.length)} envelopes to ${topics.unique} in ${produceSeconds.toFixed(2)} s`)
     const produceTwiceSeconds = await produceEnvelopes(kafka, topics.twice, envelopes, 2)
     out.line(`  produced the same ${fmtInt(envelopes.length)} twice (all, then all again) to ${topics.twice} in ${produceTwiceSeconds.toFixed(2)} s`)
+    await produceEnvelopes(kafka, topics.twiceSample, envelopes.slice(0, options.sample), 2)
+    out.line(`  produced the first ${fmtInt(options.sample)} twice to ${topics.twiceSample} (for the batchSize 1 run)`)
 
     const drain = async (spec: Omit<DrainSpec, 'kafka' | 'pool' | 'log' | 'onProgress'>) => {
       if (!out.isTerminal) out.line(`  running ${spec.title}`)
@@ -63,13 +66,17 @@ export async function benchConsumer (argv: string[]): Promise<number> {
       out.line(`  ${drainLine(result)}`)
       return result
     }
-    out.line('\n2. IdempotentConsumer (as the services build it: eachMessage, partitionsConsumedConcurrently 1), handler = one INSERT')
+    out.line('\n2. IdempotentConsumer (eachBatch, batchSize 100: one transaction and one offset commit per run of up to 100 messages; partitionsConsumedConcurrently 1), handler = one INSERT')
     const unique = await drain({ title: 'distinct messages', topic: topics.unique, expected: options.messages })
     const twice = await drain({ title: 'every message twice', topic: topics.twice, expected: 2 * options.messages })
+    const n = options.sample
+    out.line(`   the same with batchSize 1, i.e. a transaction and an offset commit per message (the consumer before batching), ${fmtInt(n)} messages:`)
+    const perMessage = await drain({ title: 'distinct messages, batchSize 1', topic: topics.unique, expected: n, batchSize: 1 })
+    const perMessageTwice = await drain({ title: 'every message twice, batchSize 1', topic: topics.twiceSample, expected: 2 * n, batchSize: 1 })
+    out.line(`   batching: ×${(unique.perSecond / perMessage.perSecond).toFixed(1)} distinct, ×${(twice.perSecond / perMessageTwice.perSecond).toFixed(1)} with duplicates (same run, same database and broker)`)
 
     let diagnosis: Diagnosis | undefined
     if (unique.perSecond < CONSUMER_TARGET_PER_SECOND || options.diagnose) {
-      const n = options.sample
       out.line(`\n3. where the time goes: each piece alone, ${fmtInt(n)} messages of ${topics.unique} each (new groups, new inbox names)`)
       const step = async <T>(title: string, work: () => Promise<T>): Promise<T> => {
         out.progress(`  ${title} …`)
@@ -108,6 +115,7 @@ export async function benchConsumer (argv: string[]): Promise<number> {
       produced: { distinctSeconds: produceSeconds, twiceSeconds: produceTwiceSeconds },
       unique,
       twice,
+      batchSize1: { unique: perMessage, twice: perMessageTwice },
       diagnosis,
       verdicts
     }, 'consumer')
