@@ -7,14 +7,14 @@ import { loadScenario } from '../src/scenarios.js'
 /**
  * The checkout flow of the driver against the real checkout (gateway, orders, inventory, payments,
  * provider, notifications on PostgreSQL and Kafka, in this process): every placed order is polled to
- * its final state, and the report's counts add up.
+ * its final state, transfers move money without creating or losing any, and the report's counts add up.
  */
 let lab: CheckoutLab
 
 beforeAll(async () => { lab = await startCheckoutLab() })
 afterAll(async () => { await lab?.close() })
 
-describe('runScenario on the checkout', () => {
+describe('runScenario on the checkout services', () => {
   it('places each order once and follows every one to confirmed or cancelled, timing it from the POST', async () => {
     const base = loadScenario('checkout')
     // The test lab seeds 20 products and 20 wallets.
@@ -35,5 +35,19 @@ describe('runScenario on the checkout', () => {
     expect(report.checkout?.timeToFinal.p50).toBeGreaterThanOrEqual(100)
     expect(report.answered).toBe(10 + (poll?.answered ?? 0))
     expect(report.verdicts.find((v) => v.label === 'unsettled orders')).toMatchObject({ pass: true, value: 0 })
+  }, 60_000)
+
+  it('transfers between random wallets, each once, and the ledger still explains every cent', async () => {
+    const base = loadScenario('transfers')
+    const scenario = validateScenario({ ...base, rate: 10, durationSeconds: 2, vus: 10, params: { ...base.params, customers: 20 } }, 'transfers')
+    const report = await runScenario(scenario, { baseUrl: lab.gatewayUrl })
+
+    expect(report.iterations.sent).toBe(20)
+    expect(report.requests.map((r) => [r.name, r.byStatus])).toEqual([['transfer', { 201: 20 }]])
+    expect(report.passed).toBe(true)
+    const res = await fetch(`${lab.gatewayUrl}/payments/ledger/consistency`)
+    const consistency = await res.json() as { totalCents: number, seededCents: number, walletsMatchingLedger: boolean, unbalancedTransfers: number }
+    expect(consistency).toMatchObject({ walletsMatchingLedger: true, unbalancedTransfers: 0 })
+    expect(consistency.totalCents).toBe(consistency.seededCents)
   }, 60_000)
 })
