@@ -15,7 +15,7 @@ const latencyRow = (name: string, s: LatencySummary) => [name, int(s.count), ms(
 
 /** One progress line, e.g. `browse  12 s/30 s  sent 720  answered 719  60/s  errors 0`. */
 export function formatProgress (name: string, durationSeconds: number, p: Progress): string {
-  const when = p.phase === 'load' ? `${Math.floor(p.elapsedSeconds)} s/${durationSeconds} s` : `settling ${Math.floor(p.elapsedSeconds)} s`
+  const when = p.phase === 'load' ? `${Math.round(p.elapsedSeconds)} s/${durationSeconds} s` : `settling ${Math.round(p.elapsedSeconds)} s`
   const orders = p.pendingOrders === undefined ? '' : `  orders polled ${int(p.pendingOrders)}`
   return `${name}  ${when}  sent ${int(p.sent)}  answered ${int(p.answered)}  ${int(p.lastSecond)}/s  errors ${int(p.errors)}${orders}`
 }
