@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createIterationRequest } from '../lib/requests.js'
+import { seededRandom } from '../lib/zipf.js'
 import type { FlashSaleParams, Scenario } from '../lib/scenario.js'
 import { prepareFlashSaleStock } from './flash-sale-stock.js'
 import { createOrderPoller, type Settlements } from './order-poller.js'
@@ -17,6 +18,8 @@ export interface RunOptions {
   /** About once a second while the run lasts. */
   onProgress?: (progress: Progress) => void
   signal?: AbortSignal
+  /** Seeds the draws (product ids, customers, wallets, amounts) for a reproducible run; random otherwise. */
+  seed?: number
 }
 
 export interface Progress {
@@ -118,7 +121,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
     })
     answersBefore = answered
   }, 1000)
-  const next = createIterationRequest(scenario, { random: Math.random, newKey: randomUUID })
+  const next = createIterationRequest(scenario, { random: options.seed === undefined ? Math.random : seededRandom(options.seed), newKey: randomUUID })
   const cache: Record<string, number> = {}
   let load: Awaited<ReturnType<typeof runPacedLoad>>
   let settlements: Settlements | undefined
