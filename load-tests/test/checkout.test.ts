@@ -37,6 +37,27 @@ describe('runScenario on the checkout services', () => {
     expect(report.verdicts.find((v) => v.label === 'unsettled orders')).toMatchObject({ pass: true, value: 0 })
   }, 60_000)
 
+  it('sells exactly the flash sale\'s stock to many buyers, the others told it is out of stock', async () => {
+    const base = loadScenario('flash-sale')
+    const scenario = validateScenario({
+      ...base,
+      rate: 20,
+      durationSeconds: 2,
+      vus: 20,
+      params: { productId: 7, units: 10, customers: 20 },
+      thresholds: [{ metric: 'status', status: 201, stat: 'count', min: 10, max: 10 }, { metric: 'errors', stat: 'rate', max: 0 }]
+    }, 'flash-sale')
+    const report = await runScenario(scenario, { baseUrl: lab.gatewayUrl, inventoryUrl: lab.inventoryUrl })
+
+    // The checkout test before may have sold one or two of them already: the sale sets the stock anyway.
+    expect(report.setup).toMatch(/^product 7: available \d+ → 10 units \(PUT http:\/\/127\.0\.0\.1:\d+\/stock\/7\)$/)
+    expect(report.iterations.sent).toBe(40)
+    expect(report.requests.map((r) => [r.name, r.byStatus])).toEqual([['place', { 201: 10, '409 ORDERS_OUT_OF_STOCK': 30 }]])
+    expect(report.verdicts.map((v) => [v.label, v.value, v.pass])).toEqual([['201 answers', 10, true], ['error rate', 0, true]])
+    const stock = await (await fetch(`${lab.inventoryUrl}/stock/7`)).json() as { available: number, reserved: number }
+    expect(stock.available).toBe(0)
+  }, 60_000)
+
   it('transfers between random wallets, each once, and the ledger still explains every cent', async () => {
     const base = loadScenario('transfers')
     const scenario = validateScenario({ ...base, rate: 10, durationSeconds: 2, vus: 10, params: { ...base.params, customers: 20 } }, 'transfers')

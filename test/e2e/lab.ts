@@ -35,6 +35,8 @@ export class LogCollector {
 export interface CheckoutLab {
   gatewayUrl: string
   providerUrl: string
+  /** Inventory itself, for what the gateway does not route (PUT /stock/:productId). */
+  inventoryUrl: string
   logs: LogCollector
   close: () => Promise<void>
 }
@@ -84,6 +86,7 @@ export async function startCheckoutLab (): Promise<CheckoutLab> {
   return {
     gatewayUrl,
     providerUrl,
+    inventoryUrl,
     logs,
     close: async () => {
       for (const app of apps.reverse()) await app.close()
