@@ -8,6 +8,7 @@ import { inventoryPlugin } from './plugins/inventory.js'
 import { ordersPlugin } from './plugins/orders.js'
 import { outboxRelayPlugin } from './plugins/outbox-relay.js'
 import { paymentResultsPlugin } from './plugins/payment-results.js'
+import { paymentTimeoutPlugin } from './plugins/payment-timeout.js'
 import { orderRoutes } from './routes/orders.js'
 
 export type BuildOptions = ServiceBuildOptions
@@ -37,6 +38,7 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
     await app.register(ordersPlugin, { config, metrics, topics })
     await app.register(outboxRelayPlugin, { config, kafka })
     await app.register(paymentResultsPlugin, { config, metrics, kafka, topics })
+    await app.register(paymentTimeoutPlugin, { config, metrics, topics })
     // Orders owns all three tables: the keys of POST /orders, its outbox, the payment results' inbox.
     addHousekeeping(app, config, { pool: app.pg, registry, service: 'orders', tables: { idempotencyKeys: true, outbox: true, inbox: true } })
     await app.register(orderRoutes)

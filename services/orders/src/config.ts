@@ -62,6 +62,14 @@ export const OrdersConfigSchema = Type.Object({
   CONSUMER_RETRY_BACKOFF_MS: Type.Integer({ minimum: 0, default: 200 }),
   /** Most payment events applied in one transaction, with one offset commit (IdempotentConsumer batchSize). */
   CONSUMER_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  /**
+   * An order still pending this long after it was placed is cancelled, its stock released (the saga's
+   * timeout, saga/payment-timeout.ts). Well above a normal payment (well under a second) and a card whose
+   * outcome the reconciler settles (tens of seconds), and above a Kafka outage the outbox should ride out.
+   */
+  PAYMENT_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 10 * 60_000 }),
+  /** How often orders past their payment timeout are looked for. */
+  PAYMENT_TIMEOUT_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 10_000 }),
   /** The sweeper of expired idempotency keys, sent outbox rows and old inbox rows (@lab/messaging housekeeping.ts). */
   ...HousekeepingConfigSchema
 })

@@ -25,6 +25,11 @@ export function createOrdersMetrics (registry: Registry) {
       help: 'Orders placed (stock reserved, order and its orders.placed.v1 event committed); replays not counted',
       registers
     }),
+    paymentTimeouts: new Counter({
+      name: 'orders_payment_timeouts_total',
+      help: 'Orders cancelled because no payment result arrived within PAYMENT_TIMEOUT_MS (stock released)',
+      registers
+    }),
     /** idempotent_replays_total{service="orders"}, the family payments' transfers count in too. */
     idempotentReplays: createIdempotencyMetrics(registry, 'orders').replays
   }

@@ -35,8 +35,9 @@ import { orderEventId } from '../ids.js'
  * release whose answer got lost is harmless. Events orders emits get ids derived from their cause
  * (ids.ts), so a cause handled twice still yields one event in effect downstream.
  *
- * Not covered here (open): an order whose payment result never comes stays `pending` with its stock
- * reserved; a timeout that cancels it would be one more transition from `pending`.
+ * An order whose payment result never comes is cancelled by the saga's timeout (payment-timeout.ts),
+ * one more transition from `pending` under the same row lock; a success that arrives after it is the
+ * `cancelled` case above (refund requested).
  */
 
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })

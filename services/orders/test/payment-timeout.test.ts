@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto'
+import type { Kafka } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDatabase, type TestDatabase } from '@lab/testkit'
+import type { Order } from '../src/schemas/order.js'
+import { buildOrders, eventually, metricValue, ordersEnv, paymentEvent, publish, purchase, sql, testKafka, type OrdersUnderTest } from './build.js'
+import { InventoryUnderTest } from './inventory.js'
+
+const TIMEOUT_MS = 1500
+
+let db: TestDatabase
+let inventory: InventoryUnderTest
+let orders: OrdersUnderTest
+let kafka: Kafka
+
+beforeAll(async () => {
+  inventory = await InventoryUnderTest.start()
+  db = await createDatabase('orders_payment_timeout')
+  orders = await buildOrders(ordersEnv(db, inventory.url, { PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS), PAYMENT_TIMEOUT_SWEEP_MS: '200' }))
+  kafka = testKafka()
+})
+
+afterAll(async () => {
+  await orders?.app.close()
+  await inventory?.close()
+  await db?.drop()
+})
+
+async function placeOrder (productId: number, quantity: number, requestId: string = randomUUID()): Promise<Order> {
+  const res = await orders.app.inject({ method: 'POST', url: '/orders', headers: { 'idempotency-key': randomUUID(), 'x-request-id': requestId }, payload: purchase(productId, quantity) })
+  expect(res.statusCode).toBe(201)
+  return res.json()
+}
+
+async function getOrder (id: string): Promise<Order> {
+  return (await orders.app.inject({ method: 'GET', url: `/orders/${id}` })).json()
+}
+
+async function cancellations (orderId: string) {
+  return await sql<{ envelope: { id: string, data: Record<string, unknown> }, headers: Record<string, string> }>(db,
+    'SELECT envelope, headers FROM outbox WHERE key = $1 AND topic = $2 ORDER BY id', [orderId, orders.topics.cancelled])
+}
+
+describe('the saga\'s payment timeout', () => {
+  it('cancels an order whose payment result never comes, after the timeout: stock released, orders.cancelled.v1 with the placing request id', async () => {
+    await inventory.setStock(11, 100)
+    const timeoutsBefore = await metricValue(orders.registry, 'orders_payment_timeouts_total')
+    const placedAt = Date.now()
+    const order = await placeOrder(11, 4, 'req-never-paid')
+    expect(await inventory.stock(11)).toMatchObject({ available: 96, reserved: 4 })
+    const cancelled = await eventually(async () => {
+      const now = await getOrder(order.id)
+      return now.status === 'cancelled' ? now : undefined
+    }, 10_000, 'the order cancelled by the timeout')
+    // Not before its time.
+    expect(Date.now() - placedAt).toBeGreaterThanOrEqual(TIMEOUT_MS)
+    expect(cancelled.cancelReason).toBe('payment timed out')
+    expect(await inventory.stock(11)).toMatchObject({ available: 100, reserved: 0 })
+    const events = await cancellations(order.id)
+    expect(events).toHaveLength(1)
+    expect(events[0]?.envelope.data).toEqual({ orderId: order.id, reason: 'payment timed out', refundRequired: false })
+    expect(events[0]?.headers['x-request-id']).toBe('req-never-paid')
+    expect(await metricValue(orders.registry, 'orders_payment_timeouts_total')).toBe(timeoutsBefore + 1)
+    expect(await metricValue(orders.registry, 'orders_total', { status: 'cancelled' })).toBeGreaterThanOrEqual(1)
+  })
+
+  it('asks for a refund when the payment succeeds after the timeout cancelled the order, and ignores a late failure', async () => {
+    await inventory.setStock(12, 100)
+    const order = await placeOrder(12, 1)
+    await eventually(async () => (await getOrder(order.id)).status === 'cancelled', 10_000, 'cancelled by the timeout')
+    await publish(kafka, orders.topics.paymentSucceeded, paymentEvent('payments.succeeded.v1', order.id, order.amountCents), 'req-late-pay')
+    await publish(kafka, orders.topics.paymentFailed, paymentEvent('payments.failed.v1', order.id, order.amountCents, { reason: 'late' }), 'req-late-fail')
+    const refund = await eventually(async () => (await cancellations(order.id)).find((e) => e.envelope.data.refundRequired === true), 20_000, 'a refund requested')
+    expect(refund.envelope.data).toEqual({ orderId: order.id, reason: 'payment succeeded after the order was cancelled', refundRequired: true })
+    await eventually(async () => await metricValue(orders.registry, 'consumer_messages_total', { consumer: 'orders', topic: orders.topics.paymentFailed, outcome: 'processed' }) >= 1, 20_000, 'the late failure handled')
+    // Still cancelled, the stock given back once, one timeout cancellation and one refund request.
+    expect(await getOrder(order.id)).toMatchObject({ status: 'cancelled', cancelReason: 'payment timed out' })
+    expect(await inventory.stock(12)).toMatchObject({ available: 100, reserved: 0 })
+    expect((await cancellations(order.id)).map((e) => e.envelope.data.refundRequired)).toEqual([false, true])
+  })
+
+  it('leaves an order alone whose payment result came in time', async () => {
+    await inventory.setStock(13, 100)
+    const order = await placeOrder(13, 2)
+    await publish(kafka, orders.topics.paymentSucceeded, paymentEvent('payments.succeeded.v1', order.id, order.amountCents), 'req-in-time')
+    await eventually(async () => (await getOrder(order.id)).status === 'confirmed', 10_000, 'confirmed')
+    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 600))
+    expect(await getOrder(order.id)).toMatchObject({ status: 'confirmed' })
+    expect(await inventory.stock(13)).toMatchObject({ available: 98, reserved: 2 })
+    expect(await cancellations(order.id)).toHaveLength(0)
+  })
+})
