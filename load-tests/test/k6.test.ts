@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { k6CustomMetrics, k6Options } from '../lib/k6-options.js'
 import { composeFile } from '../../infra/docker/compose.js'
@@ -26,6 +26,21 @@ describe('k6 scripts (type-checked, never run: k6 is AGPL)', () => {
       expect(text, name).toContain(`scenarioScript('${name}')`)
       expect(text, name).toMatch(/export const options = script\.options/)
       expect(text, name).toMatch(/export default script\.iteration/)
+    }
+  })
+})
+
+describe('k6 modules', () => {
+  it('import only k6 itself and files inside the folders mounted into the k6 container (k6/, lib/)', () => {
+    const lib = join(ROOT, 'load-tests/lib')
+    const files = [...readdirSync(K6_DIR).map((f) => join(K6_DIR, f)), ...readdirSync(lib).map((f) => join(lib, f))].filter((f) => f.endsWith('.js'))
+    for (const file of files) {
+      const specifiers = [...readFileSync(file, 'utf8').matchAll(/^import .* from '([^']+)'/gm)].map((m) => m[1] ?? '')
+      for (const specifier of specifiers) {
+        if (specifier === 'k6' || specifier.startsWith('k6/')) continue
+        const target = resolve(dirname(file), specifier)
+        expect([K6_DIR, lib].some((dir) => target.startsWith(`${dir}/`)) && existsSync(target), `${file}: ${specifier}`).toBe(true)
+      }
     }
   })
 })
