@@ -27,6 +27,8 @@ export const NotificationsConfigSchema = Type.Object({
   CONSUMER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 3 }),
   /** Wait before the first retry; doubled for each further one. */
   CONSUMER_RETRY_BACKOFF_MS: Type.Integer({ minimum: 0, default: 200 }),
+  /** Most events applied in one transaction, with one offset commit (IdempotentConsumer batchSize). */
+  CONSUMER_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   /** Fault flag at boot (also switchable at run time, PUT /admin/faults): fail every message with this key. */
   POISON_KEY: Type.String({ default: '' }),
   /** The sweeper of old inbox rows (@lab/messaging housekeeping.ts; the outbox knob is unused here). */

@@ -32,7 +32,8 @@ export const consumerPlugin = fp<{ config: NotificationsConfig, metrics: Notific
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
     // One partition at a time each, side by side: an order's events share a partition, so their order holds.
     partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
-    retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS
+    retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
+    batchSize: config.CONSUMER_BATCH_SIZE
   })
   zeroConsumerSeries(app.metricsRegistry, names.topics)
   // The consumer's inbox is the only one of the three tables notifications has.
