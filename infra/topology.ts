@@ -39,6 +39,8 @@ export interface Proxy {
   upstream: string
   /** Listen port of the proxy, the same in both modes. */
   listenPort: number
+  /** The upstream's port when it is not its main one (Kafka: its PROXIED listener); its main port by default. */
+  upstreamPorts?: Ports
 }
 
 export interface NodeService {
@@ -74,10 +76,24 @@ export const infra: InfraComponent[] = [
 /** Kafka's KRaft controller listener (one node is both broker and controller). */
 export const KAFKA_CONTROLLER_PORT: Ports = { docker: 9093, native: 29093 }
 
+/**
+ * Kafka's second broker listener, PROXIED, whose advertised address is the Toxiproxy proxy's: clients
+ * bootstrap through the proxy and, told by the metadata to reconnect to the advertised address, stay on
+ * it. (A proxy in front of the PLAINTEXT listener alone would be bypassed after the first request.)
+ */
+export const KAFKA_PROXIED_PORT: Ports = { docker: 9094, native: 29094 }
+
 export const proxies: Proxy[] = [
   { name: 'postgres', upstream: 'postgres', listenPort: 35432 },
-  { name: 'redis', upstream: 'redis', listenPort: 36379 }
+  { name: 'redis', upstream: 'redis', listenPort: 36379 },
+  { name: 'kafka', upstream: 'kafka', listenPort: 39092, upstreamPorts: KAFKA_PROXIED_PORT },
+  // payments → provider (charges), and the provider's signed callbacks → payments.
+  { name: 'provider', upstream: 'provider', listenPort: 37501 },
+  { name: 'provider-callbacks', upstream: 'payments', listenPort: 37401 }
 ]
+
+/** The lab's admin credential for the gateway's admin API (Authorization: Bearer …). A lab value, not a secret. */
+export const LAB_ADMIN_TOKEN = 'lab-admin-token-change-me'
 
 /** host:port of a component as the services see it in that mode. */
 export function address (name: string, mode: Mode): string {
@@ -86,6 +102,12 @@ export function address (name: string, mode: Mode): string {
   const service = services.find((s) => s.name === name)
   if (service !== undefined) return mode === 'docker' ? `${name}:${service.port}` : `127.0.0.1:${service.port}`
   throw new Error(`unknown component ${name}`)
+}
+
+/** host:port the proxy forwards to, in that mode. */
+export function proxyUpstream (proxy: Proxy, mode: Mode): string {
+  if (proxy.upstreamPorts === undefined) return address(proxy.upstream, mode)
+  return mode === 'docker' ? `${proxy.upstream}:${proxy.upstreamPorts.docker}` : `127.0.0.1:${proxy.upstreamPorts.native}`
 }
 
 /** host:port of a dependency through its Toxiproxy proxy. */
@@ -141,19 +163,20 @@ export const services: NodeService[] = [
   checkoutService('provider', 7501, [], () => ({ PROVIDER_WEBHOOK_SECRET })),
   checkoutService('orders', 7301, ['postgres', 'toxiproxy', 'kafka', 'inventory'], (mode) => ({
     DATABASE_URL: databaseUrl('orders', mode),
-    KAFKA_BROKERS: address('kafka', mode),
+    KAFKA_BROKERS: proxied('kafka', mode),
     INVENTORY_URL: serviceUrl('inventory', mode)
   })),
   checkoutService('payments', 7401, ['postgres', 'toxiproxy', 'kafka', 'provider'], (mode) => ({
     DATABASE_URL: databaseUrl('payments', mode),
-    KAFKA_BROKERS: address('kafka', mode),
-    PROVIDER_URL: serviceUrl('provider', mode),
+    KAFKA_BROKERS: proxied('kafka', mode),
+    PROVIDER_URL: `http://${proxied('provider', mode)}`,
     PROVIDER_WEBHOOK_SECRET,
-    PUBLIC_URL: serviceUrl('payments', mode)
+    // The callback URL payments gives the provider: through Toxiproxy too.
+    PUBLIC_URL: `http://${proxied('provider-callbacks', mode)}`
   })),
   checkoutService('notifications', 7601, ['postgres', 'toxiproxy', 'kafka'], (mode) => ({
     DATABASE_URL: databaseUrl('notifications', mode),
-    KAFKA_BROKERS: address('kafka', mode)
+    KAFKA_BROKERS: proxied('kafka', mode)
   })),
   {
     name: 'gateway',
@@ -161,7 +184,7 @@ export const services: NodeService[] = [
     port: 8080,
     hostPort: 8080,
     memoryMb: 384,
-    dependsOn: ['redis', 'toxiproxy', 'catalog-1', 'catalog-2', 'inventory', 'orders', 'payments', 'notifications'],
+    dependsOn: ['redis', 'toxiproxy', 'catalog-1', 'catalog-2', 'inventory', 'orders', 'payments', 'notifications', 'provider'],
     env: (mode) => ({
       HOST: bindHost(mode),
       PORT: '8080',
@@ -171,7 +194,12 @@ export const services: NodeService[] = [
       INVENTORY_UPSTREAMS: serviceUrl('inventory', mode),
       ORDERS_UPSTREAMS: serviceUrl('orders', mode),
       PAYMENTS_UPSTREAMS: serviceUrl('payments', mode),
-      NOTIFICATIONS_UPSTREAMS: serviceUrl('notifications', mode)
+      NOTIFICATIONS_UPSTREAMS: serviceUrl('notifications', mode),
+      // The admin API (/admin/…): Toxiproxy's faults, the services' flags and switches.
+      ADMIN_TOKEN: LAB_ADMIN_TOKEN,
+      TOXIPROXY_URL: `http://${address('toxiproxy', mode)}`,
+      CHAOS_PROXIES: proxies.map((p) => p.name).join(','),
+      PROVIDER_ADMIN_URL: serviceUrl('provider', mode)
     })
   }
 ]

@@ -6,6 +6,10 @@ import { upstreamsPlugin } from './plugins/upstreams.js'
 import { rateLimitPlugin } from './rate-limit/plugin.js'
 import { proxyRoute } from './routes/proxy.js'
 import { routeTable } from './routes/table.js'
+import { adminPlugin } from './admin/plugin.js'
+import { bindBreakers, createGatewaySwitches, isLimiting } from './admin/switches.js'
+import { configuredUpstreams } from './admin/targets.js'
+import type { Breaker } from '@lab/platform'
 
 export interface BuildOptions {
   registry?: Registry
@@ -14,7 +18,7 @@ export interface BuildOptions {
   logger?: Partial<LoggerSettings>
 }
 
-/** The gateway, wired in a fixed order: base (ids, metrics, health, errors) → Redis → upstreams → rate limit → routes. */
+/** The gateway, wired in a fixed order: base (ids, metrics, health, errors) → Redis → upstreams → rate limit → admin API → routes. */
 export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}): Promise<LabApp> {
   const registry = opts.registry ?? new Registry()
   registry.setDefaultLabels({ instance_id: config.INSTANCE_ID })
@@ -25,6 +29,8 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
   })
   const metrics = createGatewayMetrics(registry, { enabled: config.METRICS_ENABLED })
   if (!config.METRICS_ENABLED) skipRequestMetrics(app)
+  const switches = createGatewaySwitches(registry, Object.keys(configuredUpstreams(config)))
+  const breakers: Breaker[] = []
   // Rate limiting fails open without Redis, so Redis is not a readiness condition of the gateway.
   await app.register(redisPlugin, { url: config.REDIS_URL, requiredForReadiness: false })
   await app.register(upstreamsPlugin, { config, metrics })
@@ -32,6 +38,8 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
     redis: app.redis,
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
     registry,
+    isLimiting: isLimiting(switches),
+    exposeBreaker: (breaker) => { breakers.push(breaker) },
     defaultPolicy: { algorithm: config.RATE_LIMIT_ALGORITHM, max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
     redisBreaker: {
       timeoutMs: config.REDIS_BREAKER_TIMEOUT_MS,
@@ -41,6 +49,9 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
       metrics: metrics.breakers
     }
   })
+  bindBreakers(switches, [...breakers, ...[...app.upstreams.values()].map((u) => u.breaker)])
+  if (config.ADMIN_TOKEN !== undefined) await app.register(adminPlugin, { config: { ...config, ADMIN_TOKEN: config.ADMIN_TOKEN }, switches })
+  else app.log.warn('ADMIN_TOKEN not set: the admin API (/admin/…) is not mounted')
   for (const { upstream: name, ...route } of routeTable(config)) {
     const upstream = app.upstreams.get(name)
     if (upstream !== undefined) await app.register(proxyRoute, { ...route, upstream })

@@ -57,7 +57,18 @@ export const GatewayConfigSchema = Type.Object({
   /** ... among at least this many in the rolling window (10 s) ... */
   REDIS_BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),
   /** ... and probe Redis again (half-open) after this long; meanwhile every request is let through. */
-  REDIS_BREAKER_RESET_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 })
+  REDIS_BREAKER_RESET_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  /**
+   * The lab's admin credential: the admin API (/admin/…: faults, pattern switches, Toxiproxy) answers
+   * only requests with `Authorization: Bearer <this>`. Unset: the admin API is not mounted at all.
+   */
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[A-Za-z0-9._~-]+$' })),
+  /** Toxiproxy's API, where the admin API applies toxics. */
+  TOXIPROXY_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8474' }),
+  /** The lab's proxies (topology.ts): what GET /admin/chaos lists and reset heals; a test's own proxies are left alone. */
+  CHAOS_PROXIES: Type.String({ pattern: '^[a-z0-9_-]+(,[a-z0-9_-]+)*$', default: 'postgres,redis,kafka,provider,provider-callbacks' }),
+  /** The payment provider's base URL, for its fault knobs (it is no upstream of the gateway). */
+  PROVIDER_ADMIN_URL: Type.Optional(Type.String({ pattern: '^https?://[^,]+$' }))
 })
 
 export type GatewayConfig = Static<typeof GatewayConfigSchema>

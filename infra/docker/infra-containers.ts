@@ -1,4 +1,4 @@
-import { address, DB_PASSWORD, DB_USER, KAFKA_CONTROLLER_PORT, type InfraComponent, type InfraKind } from '../topology.js'
+import { address, DB_PASSWORD, DB_USER, KAFKA_CONTROLLER_PORT, KAFKA_PROXIED_PORT, proxied, type InfraComponent, type InfraKind } from '../topology.js'
 import { kafkaServerProperties } from '../native/components/kafka-config.js'
 import { alertmanagerArgs } from '../config/alertmanager.js'
 import { listenAddress, postgresExporterRun, redisExporterRun, type ExporterRun } from '../config/exporters.js'
@@ -116,11 +116,11 @@ function kafkaEnvName (property: string): string {
 function kafkaEnvironment ({ ports, memoryMb }: InfraComponent): Record<string, string> {
   const controllerPort = KAFKA_CONTROLLER_PORT.docker
   const dockerAddresses: Record<string, string> = {
-    listeners: `PLAINTEXT://:${ports.docker},CONTROLLER://:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${address('kafka', 'docker')}`,
+    listeners: `PLAINTEXT://:${ports.docker},PROXIED://:${KAFKA_PROXIED_PORT.docker},CONTROLLER://:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${address('kafka', 'docker')},PROXIED://${proxied('kafka', 'docker')}`,
     'controller.quorum.voters': `1@localhost:${controllerPort}`
   }
-  const properties = kafkaServerProperties({ port: ports.docker, controllerPort, logDir: '/var/lib/kafka/data' })
+  const properties = kafkaServerProperties({ port: ports.docker, controllerPort, logDir: '/var/lib/kafka/data', proxied: { port: KAFKA_PROXIED_PORT.docker, advertised: proxied('kafka', 'docker') } })
     .split('\n')
     .filter((line) => line.includes('=') && !line.startsWith('#'))
     .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const)

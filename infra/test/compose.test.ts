@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DATABASES, DB_PASSWORD, DB_USER, infra, proxies, services } from '../topology.js'
+import { DATABASES, DB_PASSWORD, DB_USER, infra, proxies, proxyUpstream, services } from '../topology.js'
 import { toxiproxyConfig } from '../config/toxiproxy.js'
 import { GENERATED_PATHS } from '../docker/paths.js'
 import { committedCompose, readRepoFile, ROOT, runInstalledTool } from './repo.js'
@@ -86,9 +86,15 @@ describe('docker-compose.yml', () => {
     const committed = JSON.parse(readRepoFile(GENERATED_PATHS.toxiproxy)) as unknown
     expect(committed).toEqual(toxiproxyConfig('docker'))
     for (const proxy of proxies) {
-      const upstream = infra.find((c) => c.name === proxy.upstream)
+      const component = infra.find((c) => c.name === proxy.upstream) ?? services.find((s) => s.name === proxy.upstream)
       expect(compose.services[proxy.upstream], proxy.name).toBeDefined()
-      expect(committed).toContainEqual({ name: proxy.name, listen: `0.0.0.0:${proxy.listenPort}`, upstream: `${proxy.upstream}:${upstream?.ports.docker}`, enabled: true })
+      expect(component, proxy.name).toBeDefined()
+      expect(committed).toContainEqual({ name: proxy.name, listen: `0.0.0.0:${proxy.listenPort}`, upstream: proxyUpstream(proxy, 'docker'), enabled: true })
     }
+    // Kafka's proxy forwards to its PROXIED listener, advertised as the proxy's own address.
+    expect(compose.services.kafka?.environment).toMatchObject({
+      KAFKA_LISTENERS: expect.stringContaining('PROXIED://:9094'),
+      KAFKA_ADVERTISED_LISTENERS: expect.stringContaining('PROXIED://toxiproxy:39092')
+    })
   })
 })

@@ -28,6 +28,10 @@ export interface RateLimitPluginOptions {
   registry: Registry
   /** Who a budget belongs to; the client's IP (IPv6 grouped by /64) by default. */
   keyGenerator?: (request: FastifyRequest) => string
+  /** The lab's pattern switch, read per request: false lets the route's requests through unlimited. */
+  isLimiting?: (algorithm: RateLimitAlgorithm) => boolean
+  /** Hands out the Redis breaker, so the lab can switch it off. */
+  exposeBreaker?: (breaker: Breaker) => void
 }
 
 /**
@@ -54,6 +58,7 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, opts) => {
   assertValidPolicy(opts.defaultPolicy, 'rate-limit defaultPolicy')
   const breaker = createBreaker({ name: 'redis', ...opts.redisBreaker, log: app.log })
   app.addHook('onClose', async () => { breaker.shutdown() })
+  opts.exposeBreaker?.(breaker)
   const Store = defaultPolicyStore({
     keyPrefix: opts.keyPrefix,
     defaultAlgorithm: opts.defaultPolicy.algorithm,
@@ -77,9 +82,18 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, opts) => {
     skipOnError: true,
     enableDraftSpec: true,
     ...(opts.keyGenerator === undefined ? {} : { keyGenerator: opts.keyGenerator }),
+    ...(opts.isLimiting === undefined ? {} : { allowList: limitingSwitchedOff(opts.isLimiting, opts.defaultPolicy.algorithm) }),
     errorResponseBuilder: (_request, context) => new RateLimitedError(context.after)
   })
 }, { name: 'gateway-rate-limit', dependencies: ['lab-errors'] })
+
+/** An allow list in @fastify/rate-limit's terms: every request of a route whose algorithm is switched off. */
+function limitingSwitchedOff (isLimiting: (algorithm: RateLimitAlgorithm) => boolean, defaultAlgorithm: RateLimitAlgorithm) {
+  return (request: FastifyRequest): boolean => {
+    const routeLimit = (request.routeOptions.config as { rateLimit?: { algorithm?: RateLimitAlgorithm } }).rateLimit
+    return !isLimiting(routeLimit?.algorithm ?? defaultAlgorithm)
+  }
+}
 
 /** The limiter, with each call through the breaker: refused at once (EOPENBREAKER) while it is open. */
 function behind (breaker: Breaker, limiter: Limiter): Limiter {

@@ -4,6 +4,13 @@ export interface KafkaSettings {
   port: number
   controllerPort: number
   logDir: string
+  /**
+   * A second broker listener for clients that go through Toxiproxy: it listens on `port` and advertises
+   * the proxy's address, so that after bootstrap (through the proxy) clients reconnect to the proxy,
+   * not to the broker. Without it a proxy in front of Kafka only sees the first metadata request.
+   * @see https://www.confluent.io/blog/kafka-listeners-explained/
+   */
+  proxied?: { port: number, advertised: string }
 }
 
 /**
@@ -12,16 +19,17 @@ export interface KafkaSettings {
  * clients see "coordinator not available").
  * @see https://kafka.apache.org/documentation/#kraft_config
  */
-export function kafkaServerProperties ({ port, controllerPort, logDir }: KafkaSettings): string {
+export function kafkaServerProperties ({ port, controllerPort, logDir, proxied }: KafkaSettings): string {
+  const proxiedListener = proxied === undefined ? '' : `,PROXIED://127.0.0.1:${proxied.port}`
   const settings: Array<[string, string | number | boolean]> = [
     ['process.roles', 'broker,controller'],
     ['node.id', 1],
     ['controller.quorum.voters', `1@127.0.0.1:${controllerPort}`],
-    ['listeners', `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${port}`],
+    ['listeners', `PLAINTEXT://127.0.0.1:${port}${proxiedListener},CONTROLLER://127.0.0.1:${controllerPort}`],
+    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${port}${proxied === undefined ? '' : `,PROXIED://${proxied.advertised}`}`],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['listener.security.protocol.map', `CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${proxied === undefined ? '' : ',PROXIED:PLAINTEXT'}`],
     ['log.dirs', logDir],
     ['num.partitions', 3],
     ['auto.create.topics.enable', true],

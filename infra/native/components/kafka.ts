@@ -4,7 +4,7 @@ import kafkajs from 'kafkajs'
 import type { LabPaths } from '../paths.js'
 import { runOnce } from '../run-once.js'
 import type { Component } from './component.js'
-import { kafkaLog4j2Properties, kafkaServerProperties, newClusterId } from './kafka-config.js'
+import { kafkaLog4j2Properties, kafkaServerProperties, newClusterId, type KafkaSettings } from './kafka-config.js'
 
 /** JVM flags: the brief's heap, and the G1 settings Kafka's own kafka-run-class.sh uses. */
 const JVM_FLAGS = ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20',
@@ -49,7 +49,7 @@ async function warmUpGroupCoordinator (port: number): Promise<void> {
 }
 
 /** A single-node KRaft Kafka from the jars install-system.sh fetched from Maven Central. */
-export function kafkaComponent (paths: LabPaths, port: number, controllerPort: number): Component {
+export function kafkaComponent (paths: LabPaths, port: number, controllerPort: number, proxied?: KafkaSettings['proxied']): Component {
   const logDir = paths.data('kafka')
   const serverProperties = paths.config('kafka/server.properties')
   const log4j2 = paths.config('kafka/log4j2.properties')
@@ -69,7 +69,7 @@ export function kafkaComponent (paths: LabPaths, port: number, controllerPort: n
       if (!existsSync(join(paths.kafkaLibs, '.complete'))) throw new Error(`${paths.kafkaLibs} is incomplete: run infra/native/install-system.sh`)
       mkdirSync(join(paths.configDir, 'kafka'), { recursive: true })
       mkdirSync(logDir, { recursive: true })
-      writeFileSync(serverProperties, kafkaServerProperties({ port, controllerPort, logDir }))
+      writeFileSync(serverProperties, kafkaServerProperties({ port, controllerPort, logDir, proxied }))
       writeFileSync(log4j2, kafkaLog4j2Properties())
       if (existsSync(join(logDir, 'meta.properties'))) return
       // Formatting writes meta.properties and the bootstrap metadata; once per data dir.

@@ -1,4 +1,4 @@
-import { infra, KAFKA_CONTROLLER_PORT, services } from '../../topology.js'
+import { infra, KAFKA_CONTROLLER_PORT, KAFKA_PROXIED_PORT, proxied, services } from '../../topology.js'
 import type { LabPaths } from '../paths.js'
 import { postgresExporterRun, redisExporterRun } from '../../config/exporters.js'
 import type { Component } from './component.js'
@@ -23,7 +23,7 @@ export function allComponents (paths: LabPaths): Component[] {
     switch (c.kind) {
       case 'postgres': components.push(postgresComponent(paths, port)); break
       case 'redis': components.push(redisComponent(paths, port)); break
-      case 'kafka': components.push(kafkaComponent(paths, port, KAFKA_CONTROLLER_PORT.native)); break
+      case 'kafka': components.push(kafkaComponent(paths, port, KAFKA_CONTROLLER_PORT.native, { port: KAFKA_PROXIED_PORT.native, advertised: proxied('kafka', 'native') })); break
       case 'toxiproxy': components.push(toxiproxyComponent(paths, port)); break
       case 'prometheus': components.push(prometheusComponent(paths, port)); break
       case 'alertmanager': components.push(alertmanagerComponent(paths, port)); break

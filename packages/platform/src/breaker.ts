@@ -67,6 +67,11 @@ export interface Breaker {
   run: <T>(call: () => Promise<T>) => Promise<T>
   /** Called each time the breaker closes again (the dependency is back). */
   onClose: (listener: () => void) => void
+  /**
+   * The lab's pattern switch: disabled, calls run straight through, with neither the breaker nor its
+   * timeout (opossum's `disable()`), so a user sees what the breaker prevents. Enabled again: closed.
+   */
+  setEnabled: (enabled: boolean) => void
   /** Stops the reset timer; every later call rejects (`ESHUTDOWN`). */
   shutdown: () => void
 }
@@ -117,6 +122,16 @@ export function createBreaker (opts: BreakerOptions): Breaker {
     get state () { return breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed' },
     run: async <T>(call: () => Promise<T>) => await (breaker.fire(call) as Promise<T>),
     onClose: (listener) => { breaker.on('close', listener) },
+    setEnabled: (enabled) => {
+      if (enabled === breaker.enabled) return
+      if (enabled) {
+        breaker.close()
+        breaker.enable()
+      } else {
+        breaker.disable()
+      }
+      log.warn({ breaker: name, enabled }, 'circuit breaker switched')
+    },
     shutdown: () => { breaker.shutdown() }
   }
 }

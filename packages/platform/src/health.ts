@@ -11,6 +11,12 @@ declare module 'fastify' {
       addCheck: (name: string, check: HealthCheck) => void
       /** Force readiness off (graceful drain, or a fault switched on by the lab). */
       setDraining: (draining: boolean) => void
+      /**
+       * The lab's readiness fault: while on, /health/ready answers 503 although every dependency is up,
+       * so load balancers take the instance out (PUT /admin/faults/readiness, see lab-admin.ts).
+       */
+      setReadinessFault: (on: boolean) => void
+      readinessFault: () => boolean
     }
   }
 }
@@ -33,9 +39,12 @@ export interface HealthOptions {
 export const healthPlugin = fp<HealthOptions>(async (app, { checkTimeoutMs = 1000 }) => {
   const checks = new Map<string, HealthCheck>()
   let draining = false
+  let readinessFault = false
   app.decorate('health', {
     addCheck: (name: string, check: HealthCheck) => { checks.set(name, check) },
-    setDraining: (value: boolean) => { draining = value }
+    setDraining: (value: boolean) => { draining = value },
+    setReadinessFault: (on: boolean) => { readinessFault = on },
+    readinessFault: () => readinessFault
   })
   app.addHook('preClose', async () => { draining = true })
 
@@ -53,6 +62,7 @@ export const healthPlugin = fp<HealthOptions>(async (app, { checkTimeoutMs = 100
         results[name] = { status: 'down', error: err instanceof Error ? err.message : String(err) }
       }
     }))
+    if (readinessFault) results['lab-fault'] = { status: 'down', error: 'readiness switched off by the lab (PUT /admin/faults/readiness)' }
     const allUp = Object.values(results).every((r) => r.status === 'up')
     const status = draining ? 'draining' : allUp ? 'ready' : 'not-ready'
     reply.code(status === 'ready' ? 200 : 503)

@@ -12,3 +12,5 @@ export { createBreaker, createBreakerMetrics, isBreakerOpenError, type Breaker, 
 export { migrateDatabase, applyMigrations, readMigrations, type MigrateOptions, type Migration } from './migrate.js'
 export { keysetCursor, type KeysetCursor } from './cursor.js'
 export { createOptimisticLockMetrics } from './optimistic-lock-metrics.js'
+export { createSwitchSet, type SwitchSet, type SwitchSetOptions } from './switches.js'
+export { labAdminRoutes, ReadinessFault, type LabAdminOptions } from './lab-admin.js'

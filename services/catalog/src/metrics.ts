@@ -13,7 +13,7 @@ export function createCatalogMetrics (registry: Registry) {
     breakers: createBreakerMetrics(registry),
     cacheRequests: new Counter({
       name: 'cache_requests_total',
-      help: 'Cache-aside reads by result: hit, miss (loaded from Postgres), bypass (Redis unavailable), negative_hit (known-missing id)',
+      help: 'Cache-aside reads by result: hit, miss (loaded from Postgres), bypass (Redis unavailable), negative_hit (known-missing id), off (the cache switched off by the lab)',
       labelNames: ['result'] as const,
       registers
     }),

@@ -28,8 +28,20 @@ import { ttlWithJitterMs } from './ttl.js'
  * @see https://docs.aws.amazon.com/whitepapers/latest/database-caching-strategies-using-redis/caching-patterns.html
  */
 
-/** How the value was obtained; also the `result` label of cache_requests_total. */
-export type CacheSource = 'hit' | 'miss' | 'bypass' | 'negative_hit'
+/** How the value was obtained; also the `result` label of cache_requests_total ('off': the cache switched off by the lab). */
+export type CacheSource = 'hit' | 'miss' | 'bypass' | 'negative_hit' | 'off'
+
+/** The parts of the pattern the lab can switch off at run time (see src/patterns.ts). */
+export interface CachePatternSwitches {
+  /** Off: every read goes to Postgres; Redis is not touched. */
+  cache: boolean
+  /** Off: no coalescing, neither in-process nor across replicas (the Redis lock): a stampede reaches Postgres. */
+  singleFlight: boolean
+  /** Off: unknown ids are not remembered; every request for one reads Postgres. */
+  negativeCache: boolean
+}
+
+const ALL_ON: CachePatternSwitches = { cache: true, singleFlight: true, negativeCache: true }
 
 export interface CacheRead<T> {
   /** null: the loader found nothing (the caller answers 404). */
@@ -46,6 +58,8 @@ export interface CacheAsideOptions {
   ttlJitter: number
   negativeTtlSeconds: number
   lockTtlMs: number
+  /** Read on every call, so a change applies to the next request; all on when absent. */
+  switches?: () => CachePatternSwitches
 }
 
 /** Stored for ids that do not exist. Values are always JSON objects, so this can never collide. */
@@ -67,6 +81,16 @@ export class CacheAside<T> {
   }
 
   async read (key: string, load: () => Promise<T | null>): Promise<CacheRead<T>> {
+    const switches = this.#opts.switches?.() ?? ALL_ON
+    if (!switches.cache) {
+      this.#opts.metrics.cacheRequests.inc({ result: 'off' })
+      return { value: await load(), source: 'off' }
+    }
+    if (!switches.singleFlight) {
+      const value = await this.#readWithoutCoalescing(key, load, switches)
+      this.#opts.metrics.cacheRequests.inc({ result: value.source })
+      return value
+    }
     const { value, shared } = await this.#local.run(key, async () => await this.#readThrough(key, load))
     if (shared) this.#opts.metrics.singleFlightCoalesced.inc({ scope: 'local' })
     this.#opts.metrics.cacheRequests.inc({ result: value.source })
@@ -103,7 +127,8 @@ export class CacheAside<T> {
     } catch {
       return await bypass(load)
     }
-    if (cached !== null) return decode<T>(cached)
+    // Negative caching switched off: a remembered "not found" is ignored (it expires by itself).
+    if (cached !== null && (cached !== NOT_FOUND || (this.#opts.switches?.() ?? ALL_ON).negativeCache)) return decode<T>(cached)
     return await this.#loadOnceAcrossReplicas(key, load)
   }
 
@@ -159,12 +184,45 @@ export class CacheAside<T> {
       await this.#release(lockKey, token) // let a waiter take over now rather than at lock expiry
       throw err
     }
-    const { negativeTtlSeconds, ttlSeconds, ttlJitter } = this.#opts
-    const payload = value === null ? NOT_FOUND : JSON.stringify(value)
-    const ttlMs = value === null ? Math.round(negativeTtlSeconds * 1000) : ttlWithJitterMs(ttlSeconds, ttlJitter)
+    if (value === null && !(this.#opts.switches?.() ?? ALL_ON).negativeCache) {
+      await this.#release(lockKey, token)
+      return { value, source: 'miss' }
+    }
+    const { payload, ttlMs } = this.#entry(value)
     try {
       const written = await this.#redis('set', async () => await setIfLockHeld(this.#opts.redis, key, lockKey, token, payload, ttlMs))
       if (!written) this.#opts.log.debug({ key }, 'lock lost before the write (invalidated or expired): value not cached')
+    } catch {
+      // Counted in cache_errors_total; the caller still gets the value it loaded.
+    }
+    return { value, source: 'miss' }
+  }
+
+  /** The stored form of a loaded value: JSON with a jittered TTL, or the short-lived "not found" sentinel. */
+  #entry (value: T | null): { payload: string, ttlMs: number } {
+    const { negativeTtlSeconds, ttlSeconds, ttlJitter } = this.#opts
+    return value === null
+      ? { payload: NOT_FOUND, ttlMs: Math.round(negativeTtlSeconds * 1000) }
+      : { payload: JSON.stringify(value), ttlMs: ttlWithJitterMs(ttlSeconds, ttlJitter) }
+  }
+
+  /**
+   * Single flight switched off: plain cache-aside, GET then on a miss load and SET, as every caller
+   * does for itself; N concurrent misses of one key are N Postgres reads (the stampede).
+   */
+  async #readWithoutCoalescing (key: string, load: () => Promise<T | null>, switches: CachePatternSwitches): Promise<CacheRead<T>> {
+    let cached: string | null
+    try {
+      cached = await this.#redis('get', async () => await this.#opts.redis.get(key))
+    } catch {
+      return await bypass(load)
+    }
+    if (cached !== null && (cached !== NOT_FOUND || switches.negativeCache)) return decode<T>(cached)
+    const value = await load()
+    if (value === null && !switches.negativeCache) return { value, source: 'miss' }
+    const { payload, ttlMs } = this.#entry(value)
+    try {
+      await this.#redis('set', async () => await this.#opts.redis.set(key, payload, 'PX', ttlMs))
     } catch {
       // Counted in cache_errors_total; the caller still gets the value it loaded.
     }

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { CatalogMetrics } from '../metrics.js'
+import type { CatalogFaultSwitch } from '../faults.js'
 import { createQueryRunner } from '../db/query.js'
 import { listProducts, loadProductPage, updateProduct, type UpdateOutcome } from '../db/products.js'
 import { listCategories } from '../db/categories.js'
@@ -20,8 +21,8 @@ declare module 'fastify' {
 }
 
 /** The catalog's SQL, bound to the app's pool and counted per query: decorated as `app.catalogDb`. */
-export const catalogDbPlugin = fp<{ metrics: CatalogMetrics }>(async (app, { metrics }) => {
-  const query = createQueryRunner(app.pg, metrics)
+export const catalogDbPlugin = fp<{ metrics: CatalogMetrics, faults: CatalogFaultSwitch }>(async (app, { metrics, faults }) => {
+  const query = createQueryRunner(app.pg, metrics, () => faults.current().slowQueryMs)
   app.decorate('catalogDb', {
     loadProductPage: async (id) => await loadProductPage(query, id),
     listProducts: async (page) => await listProducts(query, page),

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis'
 import { createBreaker } from '@lab/platform'
 import type { CatalogConfig } from '../config.js'
 import type { CatalogMetrics } from '../metrics.js'
-import { CacheAside, type CacheRead } from '../cache/cache-aside.js'
+import { CacheAside, type CacheRead, type CachePatternSwitches } from '../cache/cache-aside.js'
 import type { ProductPage } from '../schemas/product.js'
 
 export interface ProductPages {
@@ -39,7 +39,7 @@ async function connectedWithin (redis: Redis, ms: number): Promise<boolean> {
 const keyOf = (id: number) => `product-page:v1:${id}`
 
 /** Wires the cache-aside pattern (src/cache/) to the product page query: decorated as `app.productPages`. */
-export const productPagesPlugin = fp<{ config: CatalogConfig, metrics: CatalogMetrics }>(async (app, { config, metrics }) => {
+export const productPagesPlugin = fp<{ config: CatalogConfig, metrics: CatalogMetrics, switches?: () => CachePatternSwitches }>(async (app, { config, metrics, switches }) => {
   // One breaker around every Redis call of the cache: a slow Redis costs the command timeout only until
   // it opens; then reads go straight to Postgres (`x-cache: bypass`). Its timeout is a backstop behind
   // the client's own command timeout.
@@ -60,7 +60,8 @@ export const productPagesPlugin = fp<{ config: CatalogConfig, metrics: CatalogMe
     ttlSeconds: config.CACHE_TTL_SECONDS,
     ttlJitter: config.CACHE_TTL_JITTER,
     negativeTtlSeconds: config.NEGATIVE_TTL_SECONDS,
-    lockTtlMs: config.LOCK_TTL_MS
+    lockTtlMs: config.LOCK_TTL_MS,
+    switches
   })
   app.decorate('productPages', {
     read: async (id) => await cache.read(keyOf(id), async () => await app.catalogDb.loadProductPage(id)),

@@ -1,5 +1,5 @@
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '@lab/platform'
+import { errorResponses, labAdminRoutes } from '@lab/platform'
 import { FaultsSchema, FaultsUpdateSchema } from '../schemas/faults.js'
 import { EmptyFaultsUpdateError } from '../errors.js'
 
@@ -28,4 +28,7 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
     request.log.warn({ faults }, 'fault knobs reset')
     return faults
   })
+
+  // The readiness fault every lab service shares (GET|PUT /admin/faults/readiness).
+  await app.register(labAdminRoutes)
 }

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import { errorResponses } from '@lab/platform'
+import type { ChaosContext } from './chaos-state.js'
+import { UnknownServiceError, UnknownSwitchError } from './errors.js'
+import { ForwardedAnswer, InstanceQuery, Readiness, SERVICE_FAULTS, ServiceParams, SwitchChanges } from './schemas.js'
+import { callAdmin, selectTargets } from './targets.js'
+
+const noRateLimit = { rateLimit: false }
+const responses = { 200: ForwardedAnswer, ...errorResponses(400, 401, 403, 404, 415, 503) }
+
+/**
+ * The services' own admin routes, fronted: fault flags, pattern switches and the readiness fault of
+ * every instance of a service, or of one (`?instance=catalog-2`). A 4xx from an instance (an unknown
+ * switch, say) is passed on as it is. The gateway's own switches and readiness are served here too
+ * (service `gateway`).
+ */
+export const serviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ChaosContext }> = async (app, { ctx }) => {
+  const services = [...new Set(ctx.targets.map((t) => t.service))]
+
+  async function forward (reply: FastifyReply, service: string, instance: string | undefined, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown) {
+    const targets = selectTargets(ctx.targets, service, instance)
+    if (targets.length === 0) throw new UnknownServiceError(service, ['gateway', ...services].join(', '))
+    const answers = await Promise.all(targets.map(async (t) => ({ instance: t.instance, ...(await callAdmin(t, method, path, body)) })))
+    const refused = answers.find((a) => a.statusCode >= 400)
+    if (refused !== undefined) return await reply.code(refused.statusCode).send(refused.body)
+    return { service, instances: answers }
+  }
+  const local = (body: unknown) => ({ service: 'gateway', instances: [{ instance: 'gateway', statusCode: 200, body }] })
+
+  for (const service of services.filter((s) => SERVICE_FAULTS[s] !== undefined)) {
+    const path = `/admin/chaos/services/${service}/faults`
+    const schema = { querystring: InstanceQuery, response: responses }
+    app.get(path, { config: noRateLimit, schema }, async (request, reply) => await forward(reply, service, request.query.instance, 'GET', '/admin/faults'))
+    app.put(path, { config: noRateLimit, schema: { ...schema, body: SERVICE_FAULTS[service] } }, async (request, reply) => {
+      request.log.warn({ service, instance: request.query.instance, faults: request.body }, 'fault flags changed')
+      return await forward(reply, service, request.query.instance, 'PUT', '/admin/faults', request.body)
+    })
+    app.delete(path, { config: noRateLimit, schema }, async (request, reply) => await forward(reply, service, request.query.instance, 'DELETE', '/admin/faults'))
+  }
+
+  const schema = { params: ServiceParams, querystring: InstanceQuery, response: responses }
+  app.get('/admin/chaos/services/:service/switches', { config: noRateLimit, schema }, async (request, reply) => {
+    const { service } = request.params
+    return service === 'gateway' ? local(ctx.switches.current()) : await forward(reply, service, request.query.instance, 'GET', '/admin/switches')
+  })
+  app.put('/admin/chaos/services/:service/switches', { config: noRateLimit, schema: { ...schema, body: SwitchChanges } }, async (request, reply) => {
+    const { service } = request.params
+    request.log.warn({ service, instance: request.query.instance, switches: request.body }, 'pattern switches changed')
+    if (service !== 'gateway') return await forward(reply, service, request.query.instance, 'PUT', '/admin/switches', request.body)
+    const unknown = Object.keys(request.body).filter((n) => !ctx.switches.names.includes(n))
+    if (unknown.length > 0) throw new UnknownSwitchError(unknown.join(', '), ctx.switches.names.join(', '))
+    return local(ctx.switches.set(request.body))
+  })
+  app.delete('/admin/chaos/services/:service/switches', { config: noRateLimit, schema }, async (request, reply) => {
+    const { service } = request.params
+    return service === 'gateway' ? local(ctx.switches.reset()) : await forward(reply, service, request.query.instance, 'DELETE', '/admin/switches')
+  })
+
+  app.get('/admin/chaos/services/:service/readiness', { config: noRateLimit, schema }, async (request, reply) => {
+    const { service } = request.params
+    return service === 'gateway' ? local({ answering: !app.health.readinessFault() }) : await forward(reply, service, request.query.instance, 'GET', '/admin/faults/readiness')
+  })
+  app.put('/admin/chaos/services/:service/readiness', { config: noRateLimit, schema: { ...schema, body: Readiness } }, async (request, reply) => {
+    const { service } = request.params
+    request.log.warn({ service, instance: request.query.instance, answering: request.body.answering }, 'readiness fault changed')
+    if (service !== 'gateway') return await forward(reply, service, request.query.instance, 'PUT', '/admin/faults/readiness', request.body)
+    app.health.setReadinessFault(!request.body.answering)
+    return local({ answering: request.body.answering })
+  })
+}
