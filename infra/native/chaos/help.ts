@@ -1,0 +1,35 @@
+export const CHAOS_HELP = `Usage: ./lab chaos <fault> — break the running lab on purpose, see it, repair it (docs/chaos.md)
+
+Every fault but the process ones goes through the gateway's admin API (/admin/chaos…, with the lab's
+admin credential); each is reversible, and ./lab chaos reset restores a healthy lab.
+
+  status                              what is broken now: proxies, fault flags, switches, readiness
+  reset                               all proxies enabled without toxics, flags default, switches on
+
+Dependencies (Toxiproxy; <dep>: postgres, redis, kafka, provider, provider-callbacks):
+  <dep> down | up                     disable the proxy (connections refused) / heal it (toxics removed too)
+  <dep> latency <ms> [jitter]         e.g. ./lab chaos postgres latency 200ms
+  <dep> timeout <ms>                  nothing passes; connections closed after <ms> (0: never)
+  <dep> reset-peer [ms]               connections reset (TCP RST) after [ms]
+  <dep> bandwidth <KB/s>              what the dependency sends back, capped
+
+Fault flags inside services:
+  provider errors <rate>              share of charges answered 503, e.g. 50% (0 to stop)
+  provider declines <rate>            share of charges declined
+  provider slow <ms>                  the provider waits before answering (its own knob)
+  catalog slow-query <ms>             pg_sleep before every product-page query (0 to stop)
+  notifications poison <key>|off      the consumer fails every message with this key (an order id)
+  <service> faults reset              that service's flags back to default
+  ready <service|instance> off|on     /health/ready answers 503: e.g. ./lab chaos ready catalog-2 off
+
+Pattern switches (on by default):
+  switch <pattern> off|on [--service s]
+      catalog: cache, single-flight, negative-cache
+      gateway: rate-limit, rate-limit-fixed-window, rate-limit-sliding-window, rate-limit-token-bucket,
+               breaker-redis, breaker-<upstream> (catalog, inventory, orders, payments, notifications)
+  switch reset --service s            every switch of s on
+
+Process faults (native, done by this command itself; Docker: docker compose stop|kill|start <name>):
+  stop | kill | start | restart <component>    e.g. ./lab chaos kill kafka, ./lab chaos restart redis
+
+Environment: LAB_ADMIN_URL (default http://127.0.0.1:8080), LAB_ADMIN_TOKEN (default: the topology's).`
