@@ -20,6 +20,13 @@ export function toxiproxyComponent (paths: LabPaths, port: number): Component {
     startTimeoutMs: 10_000,
     stop: { signal: 'SIGTERM', toGroup: true, timeoutMs: 10_000 },
     healthy: async () => await httpOk(`http://127.0.0.1:${port}/version`),
+    // A Toxiproxy started before a proxy was added to the topology gets it now (409: it has it already).
+    afterHealthy: async () => {
+      for (const proxy of toxiproxyConfig('native')) {
+        const res = await fetch(`http://127.0.0.1:${port}/proxies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(proxy) })
+        if (!res.ok && res.status !== 409) throw new Error(`toxiproxy: creating proxy ${proxy.name}: ${res.status} ${await res.text()}`)
+      }
+    },
     prepare: async () => {
       if (!existsSync(paths.toxiproxyServer)) throw new Error(`${paths.toxiproxyServer} is missing: run infra/native/install-system.sh`)
       mkdirSync(paths.configDir, { recursive: true })

@@ -22,6 +22,14 @@ describe('kafka server.properties', () => {
     expect(props.get('log.dirs')).toBe('/lab/data/kafka')
   })
 
+  it('adds a PROXIED listener advertised as the Toxiproxy address when asked, so proxied clients cannot bypass the proxy', () => {
+    const proxied = parse(kafkaServerProperties({ port: 29092, controllerPort: 29093, logDir: '/lab/data/kafka', proxied: { port: 29094, advertised: '127.0.0.1:39092' } }))
+    expect(proxied.get('listeners')).toBe('PLAINTEXT://127.0.0.1:29092,PROXIED://127.0.0.1:29094,CONTROLLER://127.0.0.1:29093')
+    expect(proxied.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:29092,PROXIED://127.0.0.1:39092')
+    expect(proxied.get('listener.security.protocol.map')).toBe('CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT')
+    expect(proxied.get('inter.broker.listener.name')).toBe('PLAINTEXT')
+  })
+
   it('asks for no more replicas than the one broker can hold, internal topics included', () => {
     const replication = [...props].filter(([key]) => /replication\.factor$|min\.isr$/.test(key))
     expect(replication.map(([key]) => key).sort()).toEqual([
