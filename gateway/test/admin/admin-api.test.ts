@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, eventually, expectErrorBody, type TestDatabase } from '@lab/testkit'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { createDatabase, eventually, expectErrorBody, listenOnFreePort, type TestDatabase } from '@lab/testkit'
+import { buildProvider, chargeRequest } from '../../../services/provider/test/build.js'
 import { auth, startChaosLab } from './chaos-setup.js'
 
 let db: TestDatabase
@@ -79,11 +80,12 @@ describe('faults applied through the admin API, observed through the gateway', (
   })
 
   it('postgres latency 200 ms: a cache miss takes at least 200 ms more; removing the toxic restores it', async () => {
-    const { gateway, postgres } = await startChaosLab(db)
+    // A gateway timeout well above the toxic's latency: a loaded machine must not turn slow into 504.
+    const { gateway, postgres } = await startChaosLab(db, { gatewayEnv: { UPSTREAM_TIMEOUT_MS: '5000' } })
     const timed = async (id: number) => {
       const started = performance.now()
       const res = await gateway.inject({ method: 'GET', url: `/catalog/products/${id}` })
-      expect(res.headers['x-cache']).toBe('miss')
+      expect(res.headers['x-cache'], `${res.statusCode} ${res.body}`).toBe('miss')
       return performance.now() - started
     }
     await timed(11)
@@ -97,7 +99,7 @@ describe('faults applied through the admin API, observed through the gateway', (
   })
 
   it('a slow catalog query and the cache switched off: misses slow down, then every read is x-cache: off; both listed, then reset', async () => {
-    const { gateway } = await startChaosLab(db)
+    const { gateway } = await startChaosLab(db, { gatewayEnv: { UPSTREAM_TIMEOUT_MS: '5000' } })
     const slow = await gateway.inject({ method: 'PUT', url: '/admin/chaos/services/catalog/faults', headers: auth, payload: { slowQueryMs: 300 } })
     expect(slow.json()).toMatchObject({ service: 'catalog', instances: [{ instance: 'catalog', statusCode: 200, body: { slowQueryMs: 300 } }] })
     const started = performance.now()
@@ -137,5 +139,34 @@ describe('faults applied through the admin API, observed through the gateway', (
     expect(await burst()).toBe(0)
     await gateway.inject({ method: 'POST', url: '/admin/chaos/reset', headers: auth })
     expect(await burst()).toBeGreaterThanOrEqual(3)
+  })
+})
+
+describe('the services\' admin routes', () => {
+  it('stay unreachable through the public routes: only the admin API, with the credential, reaches them', async () => {
+    const { gateway, catalogs } = await startChaosLab(db)
+    for (const url of ['/catalog/admin/switches', '/catalog/products/../admin/switches', '/catalog/products/%2e%2e/admin/switches', '/catalog/products/..%2f..%2fadmin%2fswitches']) {
+      for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+        const res = await gateway.inject({ method, url, payload: method === 'PUT' ? { cache: false } : undefined })
+        expect(res.statusCode, `${method} ${url}`).toBeGreaterThanOrEqual(400)
+        expect(res.statusCode, `${method} ${url}`).toBeLessThan(500)
+      }
+    }
+    expect((await catalogs[0]?.app.inject({ method: 'GET', url: '/admin/switches' }))?.json()).toEqual({ cache: true, 'single-flight': true, 'negative-cache': true })
+  })
+
+  it('provider errors 100% through the admin API: the provider refuses charges with 503 until reset', async () => {
+    const provider = await buildProvider()
+    onTestFinished(async () => { await provider.app.close() })
+    const providerUrl = await listenOnFreePort(provider.app)
+    const { gateway } = await startChaosLab(db, { gatewayEnv: { PROVIDER_ADMIN_URL: providerUrl } })
+    const charge = async () => (await provider.app.inject({ method: 'POST', url: '/charges', payload: chargeRequest('http://127.0.0.1:9/callback') })).statusCode
+    const on = await gateway.inject({ method: 'PUT', url: '/admin/chaos/services/provider/faults', headers: auth, payload: { errorRate: 1 } })
+    expect(on.json()).toMatchObject({ instances: [{ instance: 'provider', statusCode: 200, body: { errorRate: 1 } }] })
+    expect(await charge()).toBe(503)
+    const status = (await gateway.inject({ method: 'GET', url: '/admin/chaos', headers: auth })).json<{ instances: unknown[] }>()
+    expect(status.instances).toContainEqual(expect.objectContaining({ instance: 'provider', faults: { errorRate: 1 } }))
+    await gateway.inject({ method: 'POST', url: '/admin/chaos/reset', headers: auth })
+    expect(await charge()).not.toBe(503)
   })
 })

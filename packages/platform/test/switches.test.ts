@@ -1,0 +1,70 @@
+import pino from 'pino'
+import { Registry } from 'prom-client'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { metricValue } from '@lab/testkit'
+import { createBreaker, createBreakerMetrics, isBreakerOpenError } from '../src/breaker.js'
+import { createBaseApp } from '../src/app.js'
+import { labAdminRoutes } from '../src/lab-admin.js'
+import { createSwitchSet } from '../src/switches.js'
+
+const failing = async () => { throw new Error('dependency failed') }
+
+async function appWithSwitches () {
+  const registry = new Registry()
+  const switches = createSwitchSet({ names: ['cache', 'single-flight'], registry })
+  const app = await createBaseApp({ logger: { service: 'switch-test', level: 'silent', pretty: false }, registry, defaultMetrics: false })
+  await app.register(labAdminRoutes, { switches })
+  onTestFinished(async () => { await app.close() })
+  return { app, switches, registry }
+}
+
+describe('pattern switches', () => {
+  it('start on, change only the switches given, and mirror each in lab_pattern_enabled{pattern}', async () => {
+    const { app, registry } = await appWithSwitches()
+    expect((await app.inject({ method: 'GET', url: '/admin/switches' })).json()).toEqual({ cache: true, 'single-flight': true })
+    const off = await app.inject({ method: 'PUT', url: '/admin/switches', payload: { cache: false } })
+    expect(off.json()).toEqual({ cache: false, 'single-flight': true })
+    expect(await metricValue(registry, 'lab_pattern_enabled', { pattern: 'cache' })).toBe(0)
+    expect(await metricValue(registry, 'lab_pattern_enabled', { pattern: 'single-flight' })).toBe(1)
+    expect((await app.inject({ method: 'DELETE', url: '/admin/switches' })).json()).toEqual({ cache: true, 'single-flight': true })
+    expect(await metricValue(registry, 'lab_pattern_enabled', { pattern: 'cache' })).toBe(1)
+  })
+
+  it('refuses unknown switches, strings for booleans and empty changes with a 400 JSON error', async () => {
+    const { app, switches } = await appWithSwitches()
+    for (const payload of [{ nope: false }, { cache: 'false' }, {}]) {
+      const res = await app.inject({ method: 'PUT', url: '/admin/switches', payload })
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400)
+      expect(res.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' })
+    }
+    expect(switches.current()).toEqual({ cache: true, 'single-flight': true })
+  })
+
+  it('readiness fault: /health/ready answers 503 while it is on, 200 once answering again', async () => {
+    const { app } = await appWithSwitches()
+    expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200)
+    expect((await app.inject({ method: 'PUT', url: '/admin/faults/readiness', payload: { answering: false } })).json()).toEqual({ answering: false })
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' })
+    expect(ready.statusCode).toBe(503)
+    expect(ready.json()).toMatchObject({ status: 'not-ready', checks: { 'lab-fault': { status: 'down' } } })
+    expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200)
+    await app.inject({ method: 'PUT', url: '/admin/faults/readiness', payload: { answering: true } })
+    expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200)
+  })
+
+  it('a breaker switched off never opens: every call runs and fails on its own; switched on, failures open it again', async () => {
+    const breaker = createBreaker({ name: 'dep', timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 10_000, metrics: createBreakerMetrics(new Registry()), log: pino({ level: 'silent' }) })
+    onTestFinished(() => { breaker.shutdown() })
+    breaker.setEnabled(false)
+    let calls = 0
+    for (let i = 0; i < 10; i++) await expect(breaker.run(async () => { calls++; return await failing() })).rejects.toThrow('dependency failed')
+    expect(calls).toBe(10)
+    expect(breaker.state).toBe('closed')
+    breaker.setEnabled(true)
+    // The 10 s window still holds the calls made while off (as fires, not failures): it takes a few more.
+    let refused: unknown
+    for (let i = 0; i < 30 && !isBreakerOpenError(refused); i++) refused = await breaker.run(failing).catch((err: unknown) => err)
+    expect(isBreakerOpenError(refused)).toBe(true)
+    expect(breaker.state).toBe('open')
+  })
+})
