@@ -9,3 +9,5 @@ export { runScenario, achievedRate, type LoadReport, type RunOptions, type Progr
 export { evaluateThresholds, type Verdict, type RunFigures } from './thresholds.js'
 export { formatReport, formatProgress } from './report.js'
 export { paced } from './pacing.js'
+// Open-model pacing of any request (experiments drive inventory's own API with it: the flash sale's strategies).
+export { runPacedLoad, type PacedLoadSpec, type PacedLoadResult } from './paced-load.js'
