@@ -1,4 +1,4 @@
-import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { createServiceApp, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { InventoryConfig } from './config.js'
 import { createInventoryMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -31,5 +31,7 @@ export async function buildApp (config: InventoryConfig, opts: BuildOptions = {}
   await app.register(inventoryPlugin, { config, metrics })
   await app.register(reservationRoutes)
   await app.register(stockRoutes)
+  // The lab's readiness fault (GET|PUT /admin/faults/readiness), fronted by the gateway's admin API.
+  await app.register(labAdminRoutes)
   return app
 }

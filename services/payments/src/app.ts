@@ -1,4 +1,4 @@
-import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { createServiceApp, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { PaymentsConfig } from './config.js'
 import { createPaymentsMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -36,6 +36,8 @@ export async function buildApp (config: PaymentsConfig, opts: BuildOptions = {})
     await app.register(transferRoutes)
     await app.register(walletRoutes)
     await app.register(providerCallbackRoutes, { secret: config.PROVIDER_WEBHOOK_SECRET, toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS })
+    // The lab's readiness fault (GET|PUT /admin/faults/readiness), fronted by the gateway's admin API.
+    await app.register(labAdminRoutes)
   } catch (err) {
     await app.close()
     throw err
