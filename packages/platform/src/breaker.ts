@@ -69,7 +69,7 @@ export interface Breaker {
   onClose: (listener: () => void) => void
   /**
    * The lab's pattern switch: disabled, calls run straight through, with neither the breaker nor its
-   * timeout (opossum's `disable()`), so a user sees what the breaker prevents. Enabled again: closed.
+   * timeout, so a user sees what the breaker prevents. Enabled again: closed.
    */
   setEnabled: (enabled: boolean) => void
   /** Stops the reset timer; every later call rejects (`ESHUTDOWN`). */
@@ -117,20 +117,19 @@ export function createBreaker (opts: BreakerOptions): Breaker {
   breaker.on('close', enter('closed'))
   breaker.on('reject', () => { metrics.rejected.inc({ breaker: name }) })
 
+  let enabled = true
   return {
     name,
     get state () { return breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed' },
-    run: async <T>(call: () => Promise<T>) => await (breaker.fire(call) as Promise<T>),
+    // Switched off, calls bypass opossum entirely: its statistics window then holds no calls made while off.
+    run: async <T>(call: () => Promise<T>) => enabled ? await (breaker.fire(call) as Promise<T>) : await call(),
     onClose: (listener) => { breaker.on('close', listener) },
-    setEnabled: (enabled) => {
-      if (enabled === breaker.enabled) return
-      if (enabled) {
-        breaker.close()
-        breaker.enable()
-      } else {
-        breaker.disable()
-      }
-      log.warn({ breaker: name, enabled }, 'circuit breaker switched')
+    setEnabled: (on) => {
+      if (on === enabled) return
+      enabled = on
+      // Back on: closed, as a fresh breaker starts.
+      if (on) breaker.close()
+      log.warn({ breaker: name, enabled: on }, 'circuit breaker switched')
     },
     shutdown: () => { breaker.shutdown() }
   }
