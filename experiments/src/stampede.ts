@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { percentile } from '../../bench/stats.js'
 import { scrapeSum } from './lab.js'
-import type { Experiment } from './types.js'
-import { exactly } from './verdict.js'
+import { withPatternOff } from './switches.js'
+import type { Experiment, SideBySide } from './types.js'
+import { atLeast, exactly } from './verdict.js'
 
 /** The hottest product of the browse scenario, and its page's key (services/catalog: prefix + product-page:v1:<id>). */
 const HOT_PRODUCT = 1
@@ -63,6 +64,31 @@ async function stampede (redis: Redis, replicas: string[], readers: number): Pro
   return { reads: after - before, ok: statuses['200'] ?? 0, statuses, cache, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), disturbed: !quietBefore || !quietAfter, startMs, endMs }
 }
 
+/** A stampede measured until a round had quiet on both sides (at most 3 re-measures). */
+async function cleanRound (redis: Redis, replicas: string[], readers: number, progress: (line: string) => void): Promise<Round & { retries: number }> {
+  for (let retries = 0; ; retries++) {
+    // Warm first: the key exists, so the delete is an expiry and not a cold start.
+    await (await fetch(`${replicas[0] ?? ''}/products/${HOT_PRODUCT}`)).arrayBuffer()
+    const round = await stampede(redis, replicas, readers)
+    progress(`  ${round.reads} product page queries, ${round.ok}/${readers} answered 200, x-cache ${JSON.stringify(round.cache)}${round.disturbed ? ' (other traffic read the database meanwhile)' : ''}`)
+    if (!round.disturbed || retries >= 3) return { ...round, retries }
+    await sleep(500)
+  }
+}
+
+function sideBySide (readers: number, on: Round, off: Round): SideBySide {
+  return {
+    title: `Single flight on and off, ${readers} concurrent readers`,
+    columns: ['single flight on', 'single flight off'],
+    rows: [
+      { label: 'database reads for the key', values: [String(on.reads), String(off.reads)] },
+      { label: 'answered 200', values: [`${on.ok}/${readers}`, `${off.ok}/${readers}`] },
+      { label: 'x-cache', values: [on, off].map((r) => Object.entries(r.cache).map(([k, n]) => `${k} ${n}`).join(', ')) },
+      { label: 'reader p50 / p99', values: [on, off].map((r) => `${r.p50Ms.toFixed(1)} / ${r.p99Ms.toFixed(1)} ms`) }
+    ]
+  }
+}
+
 export const stampedeExperiment: Experiment = {
   id: 2,
   name: 'stampede',
@@ -77,17 +103,21 @@ export const stampedeExperiment: Experiment = {
     const coalescedBefore = await prometheus.freshValue('sum(cache_singleflight_coalesced_total{job="catalog"})', 'catalog')
     const done: Round[] = []
     let retries = 0
+    let compared: { readers: number, on: Round, off: Round } | undefined
     try {
       while (done.length < rounds) {
-        // Warm first: the key exists, so the delete is an expiry and not a cold start.
-        await (await fetch(`${urls.catalogReplicas[0] ?? ''}/products/${HOT_PRODUCT}`)).arrayBuffer()
         progress(`round ${done.length + 1} of ${rounds}: waiting for a quiet second, then ${readers} concurrent readers`)
-        const round = await stampede(redis, urls.catalogReplicas, readers)
-        progress(`  ${round.reads} product page queries, ${round.ok}/${readers} answered 200, x-cache ${JSON.stringify(round.cache)}${round.disturbed ? ' (other traffic read the database meanwhile: measured again)' : ''}`)
-        if (round.disturbed && retries < 3) { retries++; continue }
+        const round = await cleanRound(redis, urls.catalogReplicas, readers, progress)
+        retries += round.retries
         done.push(round)
         await sleep(1000)
       }
+      // Off, every reader goes to PostgreSQL: fewer readers, so the shared database is not swamped.
+      const fewer = short ? 50 : 100
+      progress(`side by side, ${fewer} readers: single flight on, then off (./lab chaos switch single-flight off)`)
+      const on = await cleanRound(redis, urls.catalogReplicas, fewer, progress)
+      const off = await withPatternOff('catalog', 'single-flight', async () => await cleanRound(redis, urls.catalogReplicas, fewer, progress))
+      compared = { readers: fewer, on, off }
     } finally {
       redis.disconnect()
     }
@@ -98,8 +128,10 @@ export const stampedeExperiment: Experiment = {
     return {
       verdicts: [
         { ...exactly('database reads per expiry (the most in any round)', worst.reads, 1, 'reads'), ...(disturbed > 0 ? { note: `${disturbed} round(s) had other traffic missing the cache around them` } : {}) },
-        exactly('readers answered 200', okAll, readers * done.length)
+        exactly('readers answered 200', okAll, readers * done.length),
+        atLeast(`single flight off: database reads for ${compared.readers} readers (the stampede shown)`, compared.off.reads, 2, 'reads')
       ],
+      sideBySide: [sideBySide(compared.readers, compared.on, compared.off)],
       figures: [
         { label: 'rounds', value: `${done.length} × ${readers} concurrent readers (${retries} re-measured because of other traffic)` },
         { label: 'database reads per round', value: done.map((r) => r.reads).join(', ') },
@@ -107,7 +139,7 @@ export const stampedeExperiment: Experiment = {
         { label: 'reader latency (worst round)', value: `p50 ${worst.p50Ms.toFixed(1)} ms, p99 ${worst.p99Ms.toFixed(1)} ms` },
         { label: 'reads coalesced by single flight (Prometheus)', value: `${coalescedAfter - coalescedBefore} (local: same process; remote: waited for the other replica's load)` }
       ],
-      windows: done.map((r, i) => ({ label: i === 0 ? 'key deleted' : '', startMs: r.startMs, endMs: Math.max(r.endMs, r.startMs + 1000) })),
+      windows: [...done, compared.on].map((r, i) => ({ label: i === 0 ? 'key deleted' : '', startMs: r.startMs, endMs: Math.max(r.endMs, r.startMs + 1000) })).concat([{ label: 'single flight off', startMs: compared.off.startMs, endMs: Math.max(compared.off.endMs, compared.off.startMs + 1000) }]),
       panels: [
         {
           title: 'Catalog',
@@ -121,7 +153,7 @@ export const stampedeExperiment: Experiment = {
       ],
       notes: [
         'Counted from both replicas\' catalog_db_queries_total{query="product_page"} right before and after each burst; a burst with another client\'s cache miss within a second of it is measured again (up to 3 times).',
-        'Pattern off (single flight disabled) needs the catalog\'s pattern switch: not available yet, so only "on" is measured.'
+        'Off is the catalog\'s single-flight switch (PUT /admin/chaos/services/catalog/switches, what ./lab chaos switch single-flight off does), switched back on right after.'
       ]
     }
   }
