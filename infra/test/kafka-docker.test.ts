@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { address, infra, KAFKA_CONTROLLER_PORT } from '../topology.js'
+import { address, infra, KAFKA_CONTROLLER_PORT, KAFKA_PROXIED_PORT, proxied } from '../topology.js'
 import { kafkaServerProperties } from '../native/components/kafka-config.js'
 import { committedCompose } from './repo.js'
 
@@ -21,7 +21,7 @@ describe('Kafka in Docker', () => {
   const kafka = infra.find((c) => c.name === 'kafka')
 
   it('runs the broker with the same settings as the native one, apart from its addresses', () => {
-    const native = kafkaServerProperties({ port: 1, controllerPort: 2, logDir: '/unused' })
+    const native = kafkaServerProperties({ port: 1, controllerPort: 2, logDir: '/unused', proxied: { port: 3, advertised: 'unused:4' } })
       .split('\n')
       .filter((line) => line.includes('=') && !line.startsWith('#'))
       .map((line) => [envName(line.slice(0, line.indexOf('='))), line.slice(line.indexOf('=') + 1)] as const)
@@ -39,9 +39,9 @@ describe('Kafka in Docker', () => {
     expect(environment.KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS).toBe('0')
   })
 
-  it('listens and advertises on its topology ports, controller included', () => {
-    expect(environment.KAFKA_LISTENERS).toBe(`PLAINTEXT://:${kafka?.ports.docker},CONTROLLER://:${KAFKA_CONTROLLER_PORT.docker}`)
-    expect(environment.KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${address('kafka', 'docker')}`)
+  it('listens and advertises on its topology ports, controller included, and the PROXIED listener as the Toxiproxy proxy', () => {
+    expect(environment.KAFKA_LISTENERS).toBe(`PLAINTEXT://:${kafka?.ports.docker},PROXIED://:${KAFKA_PROXIED_PORT.docker},CONTROLLER://:${KAFKA_CONTROLLER_PORT.docker}`)
+    expect(environment.KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${address('kafka', 'docker')},PROXIED://${proxied('kafka', 'docker')}`)
     expect(environment.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(`1@localhost:${KAFKA_CONTROLLER_PORT.docker}`)
   })
 

@@ -80,8 +80,9 @@ describe('faults applied through the admin API, observed through the gateway', (
   })
 
   it('postgres latency 200 ms: a cache miss takes at least 200 ms more; removing the toxic restores it', async () => {
-    // A gateway timeout well above the toxic's latency: a loaded machine must not turn slow into 504.
-    const { gateway, postgres } = await startChaosLab(db, { gatewayEnv: { UPSTREAM_TIMEOUT_MS: '5000' } })
+    // Timeouts well above the toxic's latency: a loaded machine must not turn slow into 504, nor the
+    // replica's readiness (which pings Postgres) into "out of rotation".
+    const { gateway, postgres } = await startChaosLab(db, { gatewayEnv: { UPSTREAM_TIMEOUT_MS: '5000', HEALTH_CHECK_TIMEOUT_MS: '3000' } })
     const timed = async (id: number) => {
       const started = performance.now()
       const res = await gateway.inject({ method: 'GET', url: `/catalog/products/${id}` })
