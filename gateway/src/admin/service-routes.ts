@@ -33,8 +33,9 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ChaosContext }> = a
     const schema = { querystring: InstanceQuery, response: responses }
     app.get(path, { config: noRateLimit, schema }, async (request, reply) => await forward(reply, service, request.query.instance, 'GET', '/admin/faults'))
     app.put(path, { config: noRateLimit, schema: { ...schema, body: SERVICE_FAULTS[service] } }, async (request, reply) => {
-      request.log.warn({ service, instance: request.query.instance, faults: request.body }, 'fault flags changed')
-      return await forward(reply, service, request.query.instance, 'PUT', '/admin/faults', request.body)
+      const answer = await forward(reply, service, request.query.instance, 'PUT', '/admin/faults', request.body)
+      if (reply.statusCode < 400) request.log.warn({ service, instance: request.query.instance, faults: request.body }, 'fault flags changed')
+      return answer
     })
     app.delete(path, { config: noRateLimit, schema }, async (request, reply) => await forward(reply, service, request.query.instance, 'DELETE', '/admin/faults'))
   }
@@ -46,11 +47,17 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ChaosContext }> = a
   })
   app.put('/admin/chaos/services/:service/switches', { config: noRateLimit, schema: { ...schema, body: SwitchChanges } }, async (request, reply) => {
     const { service } = request.params
-    request.log.warn({ service, instance: request.query.instance, switches: request.body }, 'pattern switches changed')
-    if (service !== 'gateway') return await forward(reply, service, request.query.instance, 'PUT', '/admin/switches', request.body)
+    const changed = () => { if (reply.statusCode < 400) request.log.warn({ service, instance: request.query.instance, switches: request.body }, 'pattern switches changed') }
+    if (service !== 'gateway') {
+      const answer = await forward(reply, service, request.query.instance, 'PUT', '/admin/switches', request.body)
+      changed()
+      return answer
+    }
     const unknown = Object.keys(request.body).filter((n) => !ctx.switches.names.includes(n))
     if (unknown.length > 0) throw new UnknownSwitchError(unknown.join(', '), ctx.switches.names.join(', '))
-    return local(ctx.switches.set(request.body))
+    const state = ctx.switches.set(request.body)
+    changed()
+    return local(state)
   })
   app.delete('/admin/chaos/services/:service/switches', { config: noRateLimit, schema }, async (request, reply) => {
     const { service } = request.params
@@ -63,9 +70,11 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ChaosContext }> = a
   })
   app.put('/admin/chaos/services/:service/readiness', { config: noRateLimit, schema: { ...schema, body: Readiness } }, async (request, reply) => {
     const { service } = request.params
-    request.log.warn({ service, instance: request.query.instance, answering: request.body.answering }, 'readiness fault changed')
-    if (service !== 'gateway') return await forward(reply, service, request.query.instance, 'PUT', '/admin/faults/readiness', request.body)
-    app.health.setReadinessFault(!request.body.answering)
-    return local({ answering: request.body.answering })
+    if (service === 'gateway') app.health.setReadinessFault(!request.body.answering)
+    const answer = service === 'gateway'
+      ? local({ answering: request.body.answering })
+      : await forward(reply, service, request.query.instance, 'PUT', '/admin/faults/readiness', request.body)
+    if (reply.statusCode < 400) request.log.warn({ service, instance: request.query.instance, answering: request.body.answering }, 'readiness fault changed')
+    return answer
   })
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { createDatabase, eventually, expectErrorBody, listenOnFreePort, type TestDatabase } from '@lab/testkit'
 import { buildProvider, chargeRequest } from '../../../services/provider/test/build.js'
+import { loadGatewayConfig } from '../../src/config.js'
 import { auth, startChaosLab } from './chaos-setup.js'
 
 let db: TestDatabase
@@ -9,6 +10,13 @@ beforeAll(async () => { db = await createDatabase('gw_admin') })
 afterAll(async () => { await db?.drop() })
 
 describe('the admin API front door', () => {
+  it('takes only an admin credential of at least 16 URL-safe characters, naming ADMIN_TOKEN otherwise', () => {
+    for (const token of ['short', 'has spaces in it, 16+ chars']) {
+      expect(() => loadGatewayConfig({ CATALOG_UPSTREAMS: 'http://127.0.0.1:9', ADMIN_TOKEN: token })).toThrow(/ADMIN_TOKEN/)
+    }
+    expect(loadGatewayConfig({ CATALOG_UPSTREAMS: 'http://127.0.0.1:9', ADMIN_TOKEN: 'lab-admin-token-change-me' }).ADMIN_TOKEN).toBe('lab-admin-token-change-me')
+  })
+
   it('answers 401 without a credential, 403 with a wrong one and 200 with the lab admin credential, unknown admin paths included', async () => {
     const { gateway } = await startChaosLab(db)
     for (const url of ['/admin/chaos', '/admin/chaos/services/catalog/switches', '/admin/no-such-thing']) {
@@ -127,6 +135,17 @@ describe('faults applied through the admin API, observed through the gateway', (
     expect((await gateway.inject({ method: 'GET', url: '/catalog/products/3' })).statusCode).toBe(200)
     await gateway.inject({ method: 'POST', url: '/admin/chaos/reset', headers: auth })
     await eventually(() => replicas[1]?.healthy === true, 5000, 'catalog-2 back in rotation')
+  })
+
+  it('the gateway\'s own readiness off: /health/ready answers 503 while the admin API keeps working; reset restores it', async () => {
+    const { gateway } = await startChaosLab(db)
+    await gateway.inject({ method: 'PUT', url: '/admin/chaos/services/gateway/readiness', headers: auth, payload: { answering: false } })
+    expect((await gateway.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503)
+    const status = (await gateway.inject({ method: 'GET', url: '/admin/chaos', headers: auth })).json<{ healthy: boolean, instances: unknown[] }>()
+    expect(status).toMatchObject({ healthy: false })
+    expect(status.instances).toContainEqual(expect.objectContaining({ instance: 'gateway', answering: false }))
+    await gateway.inject({ method: 'POST', url: '/admin/chaos/reset', headers: auth })
+    await eventually(async () => (await gateway.inject({ method: 'GET', url: '/health/ready' })).statusCode === 200, 5000, 'gateway ready again')
   })
 
   it('rate limiting switched off lets a burst through; on again, the burst is limited', async () => {
