@@ -87,6 +87,27 @@ describe('faults applied through the admin API, observed through the gateway', (
     await eventually(async () => (await gateway.inject({ method: 'GET', url: '/catalog/products/7' })).headers['x-cache'] === 'hit', 10_000, 'x-cache: hit after reset')
   })
 
+  it('redis timeout, reset-peer and bandwidth toxics: each listed with its settings; under the first two the catalog answers from Postgres (x-cache: bypass)', async () => {
+    const { gateway, redis } = await startChaosLab(db, { gatewayEnv: { UPSTREAM_TIMEOUT_MS: '5000' } })
+    expect((await gateway.inject({ method: 'GET', url: '/catalog/products/41' })).headers['x-cache']).toBe('miss')
+    const faults = [
+      { fault: 'timeout', payload: { timeoutMs: 0 }, toxic: { type: 'timeout', attributes: { timeout: 0 } }, cache: 'bypass' },
+      { fault: 'reset-peer', payload: {}, toxic: { type: 'reset_peer', attributes: { timeout: 0 } }, cache: 'bypass' },
+      { fault: 'bandwidth', payload: { rateKBps: 1000 }, toxic: { type: 'bandwidth', attributes: { rate: 1000 } }, cache: 'hit' }
+    ]
+    for (const f of faults) {
+      const res = await gateway.inject({ method: 'PUT', url: `/admin/chaos/proxies/${redis.name}/${f.fault}`, headers: auth, payload: f.payload })
+      expect(res.statusCode, f.fault).toBe(200)
+      expect(res.json<{ toxics: unknown[] }>().toxics, f.fault).toEqual([expect.objectContaining({ ...f.toxic, stream: 'downstream' })])
+      const read = await gateway.inject({ method: 'GET', url: '/catalog/products/41' })
+      expect(read.statusCode, f.fault).toBe(200)
+      expect(read.headers['x-cache'], f.fault).toBe(f.cache)
+      expect((await gateway.inject({ method: 'DELETE', url: `/admin/chaos/proxies/${redis.name}`, headers: auth })).json()).toMatchObject({ enabled: true, toxics: [] })
+      // Each fault on a Redis that answers again: the breaker (1 s reset here) lets hits back first.
+      await eventually(async () => (await gateway.inject({ method: 'GET', url: '/catalog/products/41' })).headers['x-cache'] === 'hit', 10_000, `hits after ${f.fault}`)
+    }
+  })
+
   it('postgres latency 200 ms: a cache miss takes at least 200 ms more; removing the toxic restores it', async () => {
     // Timeouts well above the toxic's latency: a loaded machine must not turn slow into 504, nor the
     // replica's readiness (which pings Postgres) into "out of rotation".
