@@ -5,7 +5,7 @@ import { EmptyUpdateError, InvalidCursorError, ProductNotFoundError, VersionConf
 import { decodeCursor, encodeCursor } from '../cursor.js'
 
 const DEFAULT_LIMIT = 20
-/** Tells clients (and the lab's experiments) where an answer came from: hit, miss or bypass. */
+/** Tells clients (and the lab's experiments) where an answer came from: hit, miss, bypass, or off (the cache switched off). */
 const CACHE_HEADER = 'x-cache'
 
 export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
