@@ -1,4 +1,4 @@
-import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { createServiceApp, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import { addHousekeeping, createKafka, ensureTopics } from '@lab/messaging'
 import { kafkaBrokers, type OrdersConfig } from './config.js'
 import { allTopics, orderTopics } from './topics.js'
@@ -42,6 +42,8 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
     // Orders owns all three tables: the keys of POST /orders, its outbox, the payment results' inbox.
     addHousekeeping(app, config, { pool: app.pg, registry, service: 'orders', tables: { idempotencyKeys: true, outbox: true, inbox: true } })
     await app.register(orderRoutes)
+    // The lab's readiness fault (GET|PUT /admin/faults/readiness), fronted by the gateway's admin API.
+    await app.register(labAdminRoutes)
   } catch (err) {
     await app.close().catch(() => {})
     throw err
