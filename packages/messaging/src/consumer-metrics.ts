@@ -12,3 +12,17 @@ export function createConsumerMetrics (registry: Registry): ConsumerMetrics {
     deadLettered: sharedCounter(registry, 'dlq_messages_total', 'Messages sent to a dead-letter topic', ['consumer', 'topic'])
   }
 }
+
+const OUTCOMES = ['processed', 'duplicate', 'retried', 'dead_lettered'] as const
+
+/**
+ * A consumer's series exist from its start (at 0), so rate() and the "DLQ not empty" alert see every
+ * topic before its first message: a counter born with its first increment hides that increment from
+ * increase().
+ */
+export function zeroConsumerSeries (metrics: ConsumerMetrics, consumer: string, topics: string[]): void {
+  for (const topic of topics) {
+    for (const outcome of OUTCOMES) metrics.messages.inc({ consumer, topic, outcome }, 0)
+    metrics.deadLettered.inc({ consumer, topic }, 0)
+  }
+}

@@ -6,7 +6,7 @@ import { parseEnvelope, type Envelope } from './envelope.js'
 import { applyBatch, applyOne, infrastructure, InfrastructureError, type Delivery } from './consumer-apply.js'
 import { deadLetterTopic, headerValue, sendToDeadLetter } from './dead-letter.js'
 import { ensureTopics } from './topics.js'
-import { createConsumerMetrics, type ConsumerMetrics } from './consumer-metrics.js'
+import { createConsumerMetrics, zeroConsumerSeries, type ConsumerMetrics } from './consumer-metrics.js'
 import { ConsumerLagMonitor } from './consumer-lag.js'
 
 export interface MessageContext {
@@ -102,6 +102,7 @@ export class IdempotentConsumer<T = unknown> {
   /** Connect, subscribe, and resolve once the consumer has joined its group. */
   async start (): Promise<void> {
     const { kafka, groupId, topics, fromBeginning = true } = this.#opts
+    zeroConsumerSeries(this.#metrics, this.#opts.consumerName, topics)
     if (this.#opts.ensureDeadLetterTopics !== false) await ensureTopics(kafka, topics.map(deadLetterTopic))
     this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
     await this.#producer.connect()

@@ -72,6 +72,15 @@ async function totalEffects (ids: string[]): Promise<number> {
 }
 
 describe('IdempotentConsumer', () => {
+  it('exports its dead-letter and outcome series at 0 from its start, before any message (so increase() sees the first dead letter)', async () => {
+    const { topic, registry, consumer, options } = await setup()
+    await start(consumer)
+    const series = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? []
+    expect(await series('dlq_messages_total')).toEqual([expect.objectContaining({ value: 0, labels: { consumer: options.consumerName, topic } })])
+    const outcomes = (await series('consumer_messages_total')).map((v) => v.labels.outcome).sort()
+    expect(outcomes).toEqual(['dead_lettered', 'duplicate', 'processed', 'retried'])
+  })
+
   it('applies each message once even when every message is produced twice', async () => {
     const { topic, registry, consumer } = await setup()
     await start(consumer)

@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin'
 import type { Kafka } from 'kafkajs'
-import type { Counter, Registry } from 'prom-client'
 import { IdempotentConsumer, addHousekeeping, createKafka, deadLetterTopic, ensureTopics } from '@lab/messaging'
 import { kafkaBrokers, type NotificationsConfig } from '../config.js'
 import type { NotificationsMetrics } from '../metrics.js'
@@ -35,7 +34,6 @@ export const consumerPlugin = fp<{ config: NotificationsConfig, metrics: Notific
     retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
     batchSize: config.CONSUMER_BATCH_SIZE
   })
-  zeroConsumerSeries(app.metricsRegistry, names.topics)
   // The consumer's inbox is the only one of the three tables notifications has.
   addHousekeeping(app, config, { pool: app.pg, registry: app.metricsRegistry, service: 'notifications', tables: { idempotencyKeys: false, outbox: false, inbox: true } })
   app.addHook('onReady', async () => {
@@ -60,18 +58,5 @@ async function ensureTopicsPatiently (kafka: Kafka, topics: string[], attempts =
       if (attempt >= attempts) throw err
       await new Promise((resolve) => setTimeout(resolve, 250 * attempt))
     }
-  }
-}
-
-/**
- * The consumer's series exist from boot (at 0), so rate() and the "DLQ not empty" alert see every
- * topic before its first message. The families are @lab/messaging's, registered by the consumer.
- */
-function zeroConsumerSeries (registry: Registry, topics: string[]): void {
-  const messages = registry.getSingleMetric('consumer_messages_total') as Counter | undefined
-  const deadLettered = registry.getSingleMetric('dlq_messages_total') as Counter | undefined
-  for (const topic of topics) {
-    for (const outcome of ['processed', 'duplicate', 'retried', 'dead_lettered']) messages?.inc({ consumer: CONSUMER_NAME, topic, outcome }, 0)
-    deadLettered?.inc({ consumer: CONSUMER_NAME, topic }, 0)
   }
 }
