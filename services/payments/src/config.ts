@@ -12,7 +12,8 @@ export const PaymentsConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7401 }),
   INSTANCE_ID: Type.String({ minLength: 1, default: 'payments' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  LOG_PRETTY: Type.Boolean({ default: false }),
+  /** Pretty lines only ever go to a terminal (JSON to files and pipes), so this is safe on by default. */
+  LOG_PRETTY: Type.Boolean({ default: true }),
 
   DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/payments' }),
   PG_POOL_MAX: Type.Integer({ minimum: 2, default: 10 }),

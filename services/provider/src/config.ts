@@ -12,7 +12,8 @@ export const ProviderConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7501 }),
   INSTANCE_ID: Type.String({ minLength: 1, default: 'provider' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  LOG_PRETTY: Type.Boolean({ default: false }),
+  /** Pretty lines only ever go to a terminal (JSON to files and pipes), so this is safe on by default. */
+  LOG_PRETTY: Type.Boolean({ default: true }),
 
   /** Shared with payments, which verifies the callbacks' signatures with it. */
   PROVIDER_WEBHOOK_SECRET: Type.String({ minLength: 16, description: 'HMAC-SHA256 key for callback signatures (at least 16 characters)' }),
