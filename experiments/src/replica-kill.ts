@@ -90,7 +90,7 @@ export const replicaKill: Experiment = {
         { label: 'load', value: `${report.achievedRate.toFixed(1)}/s of ${rate} for ${durationSeconds} s; ${Object.entries(report.statuses).map(([s, n]) => `${n} × ${s}`).join(', ')}` },
         { label: '5xx or unanswered during the run', value: `${totalErrors}, in seconds ${errors.map((n, s) => (n > 0 ? `${s}` : '')).filter((s) => s !== '').join(', ') || 'none'} (killed in second ${killSecond})` },
         { label: 'down for', value: `${((restartedMs - killMs) / 1000).toFixed(1)} s (kill → ./lab up -d returned healthy)` },
-        { label: 'back in rotation after the restart', value: back === undefined ? 'not seen' : `${((back.atMs - restartedMs) / 1000).toFixed(1)} s after ./lab up -d returned` }
+        { label: 'rotation (gateway /metrics, polled every 250 ms)', value: `out ${out === undefined ? 'never' : `${((out.atMs - killMs) / 1000).toFixed(2)} s`} after the kill; back ${back === undefined ? 'never' : `${((back.atMs - killMs) / 1000).toFixed(1)} s`} after the kill (./lab up -d returned at ${((restartedMs - killMs) / 1000).toFixed(1)} s: it waits for the replica's own health first)` }
       ],
       windows: [{ label: `${VICTIM} down`, startMs: killMs, endMs: Number.isNaN(restartedMs) ? Date.now() : restartedMs }],
       panels: [
