@@ -2,7 +2,9 @@ import { runScenario, type LoadReport } from '@lab/load-tests'
 import { browseScenario, HOT_SKEW } from './browse-load.js'
 import { ttlCacheHitRatio } from './cache-model.js'
 import { probeCacheLatency } from './catalog-probe.js'
-import type { Experiment } from './types.js'
+import { scrapeSum } from './lab.js'
+import { withPatternOff } from './switches.js'
+import type { Experiment, SideBySide } from './types.js'
 import { atLeast, atMost } from './verdict.js'
 
 const PRODUCTS = 10_000
@@ -17,6 +19,35 @@ export function serverErrorRate (report: LoadReport): number {
   const lost = report.requests.reduce((n, r) => n + r.noAnswer, 0)
   const all = report.answered + lost
   return all === 0 ? Number.NaN : (failed + lost) / all
+}
+
+/** Reads and product page queries of both replicas, from their own /metrics. */
+async function catalogCounts (replicas: string[]): Promise<{ reads: number, db: number }> {
+  const sum = async (metric: string, labels: Record<string, string>) => (await Promise.all(replicas.map(async (r) => await scrapeSum(r, metric, labels)))).reduce((a, b) => a + b, 0)
+  return { reads: await sum('cache_requests_total', {}), db: await sum('catalog_db_queries_total', { query: 'product_page' }) }
+}
+
+/** The same small load with the pattern on, then with the catalog's `cache` switch off: what the cache saves. */
+async function onAndOff (gateway: string, replicas: string[], rate: number, durationSeconds: number): Promise<SideBySide> {
+  const measureOnce = async () => {
+    const before = await catalogCounts(replicas)
+    const report = await runScenario(browseScenario({ rate, durationSeconds, zipfExponent: HOT_SKEW }), { baseUrl: gateway })
+    const after = await catalogCounts(replicas)
+    return { report, dbPerRead: (after.db - before.db) / Math.max(1, after.reads - before.reads) }
+  }
+  const on = await measureOnce()
+  const off = await withPatternOff('catalog', 'cache', measureOnce)
+  const runs = [on, off]
+  return {
+    title: `Cache on and off, ${rate}/s for ${durationSeconds} s each (Zipf ${HOT_SKEW})`,
+    columns: ['cache on', 'cache off'],
+    rows: [
+      { label: 'database reads per request', values: runs.map((r) => r.dbPerRead.toFixed(2)) },
+      { label: 'x-cache', values: runs.map((r) => Object.entries(r.report.cache ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')) },
+      { label: 'p50 / p99 through the gateway', values: runs.map((r) => `${r.report.all.p50.toFixed(1)} / ${r.report.all.p99.toFixed(1)} ms`) },
+      { label: '5xx and unanswered', values: runs.map((r) => `${(serverErrorRate(r.report) * 100).toFixed(1)}%`) }
+    ]
+  }
 }
 
 export const cacheAside: Experiment = {
@@ -49,6 +80,11 @@ export const cacheAside: Experiment = {
     const hit = await probeCacheLatency(urls.catalogReplicas, 'hit', () => 1 + Math.floor(Math.random() * 3), samples)
     const miss = await probeCacheLatency(urls.catalogReplicas, 'miss', () => 5000 + Math.floor(Math.random() * 5000), samples)
     const speedup = miss.p50Ms / hit.p50Ms
+    // Off, every read is a PostgreSQL query of tens to hundreds of ms: a low rate keeps the shared database standing.
+    progress('side by side: the cache on, then off (./lab chaos switch cache off), 5/s each')
+    const comparedFrom = Date.now()
+    const comparison = await onAndOff(urls.gateway, urls.catalogReplicas, 5, short ? 5 : 15)
+    const comparedTo = Date.now()
     const model = ttlCacheHitRatio({ products: PRODUCTS, zipfExponent: HOT_SKEW, rate, ttlSeconds: TTL_SECONDS })
     const modelBrowse = ttlCacheHitRatio({ products: PRODUCTS, zipfExponent: 1.1, rate, ttlSeconds: TTL_SECONDS })
     const errors = serverErrorRate(report)
@@ -68,7 +104,8 @@ export const cacheAside: Experiment = {
         { label: 'hit p50 / miss p50 (direct, sequential)', value: `${hit.p50Ms.toFixed(2)} ms (${hit.count} hits) / ${miss.p50Ms.toFixed(2)} ms (${miss.count} misses)` },
         { label: 'TTL-cache model', value: `${(model * 100).toFixed(1)}% hits for Zipf ${HOT_SKEW} at ${rate}/s and a ${TTL_SECONDS} s TTL; ${(modelBrowse * 100).toFixed(1)}% for the browse scenario's Zipf 1.1` }
       ],
-      windows: [{ label: 'warm-up', startMs: warmStart, endMs: warmEnd }],
+      sideBySide: [comparison],
+      windows: [{ label: 'warm-up', startMs: warmStart, endMs: warmEnd }, { label: 'cache on, then off', startMs: comparedFrom, endMs: comparedTo }],
       panels: [
         {
           title: 'Catalog reads',

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { runScenario, withOverrides, loadScenario, type LoadReport } from '@lab/load-tests'
 import { OwnedProcesses } from '../../bench/children.js'
 import { startBenchGateway } from '../../bench/bench-servers.js'
+import { createAdminClient } from '../../infra/native/chaos/admin-client.js'
 import { scrapeSum } from './lab.js'
 import type { Experiment } from './types.js'
 import { atLeast, between, exactly } from './verdict.js'
@@ -85,16 +86,40 @@ export const rateLimitBurst: Experiment = {
       const allowedPerSecond = steady / steadySeconds + probe.allowed / durationSeconds
       const firstSecond = reports.reduce((n, r) => n + (r.timeline[0]?.byStatus['200'] ?? 0), 0)
       const counted = { allowed: await decisions('allowed') - allowedBefore, rejected: await decisions('rejected') - rejectedBefore, failOpen: await failOpen() - failOpenBefore }
+
+      // Off: the gateways' rate-limit switch (their own admin API, the lab's credential), the same burst.
+      const offSeconds = short ? 2 : 5
+      progress(`side by side: the same burst for ${offSeconds} s with rate limiting switched off on both gateways`)
+      const admins = urls.map((u) => createAdminClient({ LAB_ADMIN_URL: u }))
+      for (const a of admins) await a.call('PUT', '/admin/chaos/services/gateway/switches', { 'rate-limit': false })
+      const offStartMs = Date.now()
+      let offReports: LoadReport[]
+      try {
+        offReports = await Promise.all(urls.map(async (baseUrl) => await runScenario(withOverrides(burst, { rate: burst.rate / 2, durationSeconds: offSeconds }), { baseUrl })))
+      } finally {
+        for (const a of admins) await a.call('PUT', '/admin/chaos/services/gateway/switches', { 'rate-limit': true })
+      }
+      const offEndMs = Date.now()
+      const offAllowedPerSecond = offReports.reduce((n, r) => n + count(r, '200'), 0) / offSeconds
       return {
         verdicts: [
           between('allowed through both gateways, per second after the first (load and probe)', Number(allowedPerSecond.toFixed(1)), LIMIT_PER_SECOND * 0.9, LIMIT_PER_SECOND * 1.1, '/s'),
           atLeast('sampled 429s', probe.limited, 1),
           exactly('sampled 429s with Retry-After (whole seconds ≥ 1)', probe.withRetryAfter, probe.limited),
           exactly('answers other than 200 and 429', other, 0),
-          exactly('let through without a decision (fail-open: Redis slow, or its breaker open)', counted.failOpen, 0)
+          exactly('let through without a decision (fail-open: Redis slow, or its breaker open)', counted.failOpen, 0),
+          atLeast('rate limiting off: allowed per second (the flood the limit stops)', Number(offAllowedPerSecond.toFixed(1)), LIMIT_PER_SECOND * 1.1, '/s')
         ],
         sideBySide: [{
-          title: 'Per gateway',
+          title: 'Rate limiting on (one budget shared in Redis) and off, the same burst',
+          columns: ['on', 'off'],
+          rows: [
+            { label: 'allowed per second, both gateways', values: [allowedPerSecond.toFixed(1), offAllowedPerSecond.toFixed(1)] },
+            { label: '429', values: [String(rejected), String(offReports.reduce((n, r) => n + count(r, '429'), 0))] },
+            { label: 'p50 / p99 (gateway a)', values: [reports[0], offReports[0]].map((r) => (r === undefined ? '?' : `${r.all.p50.toFixed(1)} / ${r.all.p99.toFixed(1)} ms`)) }
+          ]
+        }, {
+          title: 'Per gateway, rate limiting on',
           columns: reports.map((_, i) => `gateway ${'ab'[i] ?? i}`),
           rows: [
             { label: 'sent per second', values: reports.map((r) => r.achievedRate.toFixed(1)) },
@@ -110,14 +135,14 @@ export const rateLimitBurst: Experiment = {
           { label: 'probe', value: `${probe.limited} × 429 sampled, ${probe.withRetryAfter} with Retry-After, ${probe.jsonBody} with a JSON error code` },
           { label: 'without a shared store', value: `each gateway would allow ${LIMIT_PER_SECOND}/s: ${LIMIT_PER_SECOND * 2}/s in total` }
         ],
-        windows: [{ label: 'burst', startMs, endMs }],
+        windows: [{ label: 'burst', startMs, endMs }, { label: 'limit off', startMs: offStartMs, endMs: offEndMs }],
         panels: [{
           title: 'Answers of the load, both gateways',
           unit: 'per second',
           series: [
-            { name: '200', points: perSecond(reports, '200') },
-            { name: '429', points: perSecond(reports, '429') },
-            { name: `limit (${LIMIT_PER_SECOND}/s)`, points: perSecond(reports, '200').map(([t]) => [t, LIMIT_PER_SECOND] as [number, number]) }
+            { name: '200', points: perSecond([...reports, ...offReports], '200') },
+            { name: '429', points: perSecond([...reports, ...offReports], '429') },
+            { name: `limit (${LIMIT_PER_SECOND}/s)`, points: perSecond([...reports, ...offReports], '200').map(([t]) => [t, LIMIT_PER_SECOND] as [number, number]) }
           ]
         }],
         notes: [
