@@ -45,9 +45,15 @@ async function recovered (urls: LabUrls, prometheus: Prometheus, timeoutMs: numb
  */
 export async function runExperiment (experiment: Experiment, options: RunnerOptions): Promise<RunnerResult> {
   const progress = options.progress ?? (() => {})
-  // One experiment at a time on a lab (the command's or a test's): two would break each other's steady state.
-  return await withLock(join(labHome(), 'experiments', 'lock'), { timeoutMs: 15 * 60_000, onWait: (pid) => { progress(`waiting for the experiment of process ${pid} to end`) } },
-    async () => await runUnlocked(experiment, options))
+  return await withExperimentLock(async () => await runUnlocked(experiment, options), (pid) => { progress(`waiting for the experiment of process ${pid} to end`) })
+}
+
+/**
+ * Runs `fn` while no experiment breaks the lab: one experiment at a time (the command's or a test's),
+ * and anything else that needs a healthy lab for a while (a live test driving traffic) can take it too.
+ */
+export async function withExperimentLock<T> (fn: () => Promise<T>, onWait?: (holderPid: number) => void): Promise<T> {
+  return await withLock(join(labHome(), 'experiments', 'lock'), { timeoutMs: 15 * 60_000, ...(onWait === undefined ? {} : { onWait }) }, fn)
 }
 
 async function runUnlocked (experiment: Experiment, options: RunnerOptions): Promise<RunnerResult> {
