@@ -74,6 +74,8 @@ export const cacheAside: Experiment = {
     const reads = after.reads - before.reads
     const hitRatio = (after.hits - before.hits) / reads
     const dbPerRequest = (after.db - before.db) / reads
+    // The counters are the whole catalog's: other clients' reads in the window are counted too, and said so.
+    const others = reads - report.answered
 
     progress('hit and miss latency: sequential reads straight at the replicas')
     const samples = short ? 10 : 30
@@ -91,7 +93,7 @@ export const cacheAside: Experiment = {
     const cache = report.cache ?? {}
     return {
       verdicts: [
-        atLeast('hit ratio after warm-up (Prometheus, both replicas)', Number((hitRatio * 100).toFixed(1)), 90, '%'),
+        { ...atLeast('hit ratio after warm-up (Prometheus, both replicas)', Number((hitRatio * 100).toFixed(1)), 90, '%'), ...(others > 0.05 * reads ? { note: `${others} of the ${reads} reads were other clients'` } : {}) },
         atMost('database reads per request (catalog_db_queries_total / cache_requests_total)', Number(dbPerRequest.toFixed(3)), 0.1),
         atLeast('p50 of misses / p50 of hits', Number(speedup.toFixed(1)), 5, '×'),
         atMost('5xx and unanswered, of the load', Number((errors * 100).toFixed(2)), 1, '%')
