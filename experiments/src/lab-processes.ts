@@ -1,7 +1,10 @@
-import { spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { labHome, repoRoot } from '../../infra/native/config.js'
+import { processFault } from '../../infra/native/chaos/process-faults.js'
+import { allComponents } from '../../infra/native/components/registry.js'
+import { labHome } from '../../infra/native/config.js'
+import { processOwner } from '../../infra/native/leases.js'
+import { labPaths } from '../../infra/native/paths.js'
 
 /** The PID of a native component, from <LAB_HOME>/run/<name>.pid (written by ./lab up). */
 export function componentPid (name: string): number {
@@ -21,18 +24,11 @@ export function killComponent (name: string): number {
   return pid
 }
 
-/** `./lab up -d`: starts whatever is not running and returns once all is healthy (the lab's own way back). */
-export async function labUpDetached (logFile: string): Promise<void> {
-  mkdirSync(join(labHome(), 'experiments'), { recursive: true })
-  const fd = openSync(logFile, 'a')
-  try {
-    const child = spawn(join(repoRoot, 'lab'), ['up', '-d'], { cwd: repoRoot, stdio: ['ignore', fd, fd] })
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject)
-      child.once('exit', resolve)
-    })
-    if (code !== 0) throw new Error(`./lab up -d exited with ${code} (its output: ${logFile})`)
-  } finally {
-    closeSync(fd)
-  }
+/**
+ * Starts the component again (what `./lab chaos start <name>` does) and resolves once it is healthy.
+ * Held by this process, not by `./lab up -d`: a test run that started the lab still stops it at its end.
+ */
+export async function startComponent (name: string): Promise<void> {
+  const paths = labPaths()
+  await processFault(paths, allComponents(paths), 'start', name, () => {}, processOwner())
 }

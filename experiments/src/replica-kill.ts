@@ -1,10 +1,8 @@
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { runScenario, type LoadReport } from '@lab/load-tests'
-import { labHome } from '../../infra/native/config.js'
 import { address } from '../../infra/topology.js'
 import { browseScenario, HOT_SKEW } from './browse-load.js'
-import { killComponent, labUpDetached } from './lab-processes.js'
+import { killComponent, startComponent } from './lab-processes.js'
 import { scrapeSum } from './lab.js'
 import type { Experiment } from './types.js'
 import { atLeast, atMost, exactly } from './verdict.js'
@@ -42,7 +40,7 @@ export const replicaKill: Experiment = {
   name: 'replica-kill',
   title: 'A catalog replica killed under load',
   hypothesis: `With ${VICTIM} killed (SIGKILL) while product pages are read through the gateway, its health checks take the replica out of rotation within ${OUT_OF_ROTATION_BOUND_S} s, errors stop within ${ERRORS_STOP_BOUND_S} s of the kill, and once it is restarted the replica is back in rotation and serves traffic again.`,
-  fault: `${VICTIM}'s process group killed with SIGKILL (its PID from .lab/run/${VICTIM}.pid), restarted later by ./lab up -d`,
+  fault: `${VICTIM}'s process group killed with SIGKILL (its PID from .lab/run/${VICTIM}.pid), restarted later as by ./lab chaos start`,
   async run ({ short, urls, progress }) {
     const rate = 20
     const durationSeconds = short ? 30 : 60
@@ -62,8 +60,8 @@ export const replicaKill: Experiment = {
       killMs = Date.now()
       progress(`killed ${VICTIM} (process group ${pid})`)
       await sleep(Math.max(0, loadStartMs + restartAtS * 1000 - Date.now()))
-      progress('restarting: ./lab up -d')
-      await labUpDetached(join(labHome(), 'experiments', 'lab-up.log'))
+      progress(`restarting ${VICTIM} (./lab chaos start ${VICTIM})`)
+      await startComponent(VICTIM)
       restartedMs = Date.now()
       servedBefore = await scrapeSum(`http://${REPLICA}`, 'http_server_requests_total', { route: '/products/:id' })
       progress(`${VICTIM} healthy again after ${((restartedMs - killMs) / 1000).toFixed(1)} s down`)
@@ -89,8 +87,8 @@ export const replicaKill: Experiment = {
       figures: [
         { label: 'load', value: `${report.achievedRate.toFixed(1)}/s of ${rate} for ${durationSeconds} s; ${Object.entries(report.statuses).map(([s, n]) => `${n} × ${s}`).join(', ')}` },
         { label: '5xx or unanswered during the run', value: `${totalErrors}, in seconds ${errors.map((n, s) => (n > 0 ? `${s}` : '')).filter((s) => s !== '').join(', ') || 'none'} (killed in second ${killSecond})` },
-        { label: 'down for', value: `${((restartedMs - killMs) / 1000).toFixed(1)} s (kill → ./lab up -d returned healthy)` },
-        { label: 'rotation (gateway /metrics, polled every 250 ms)', value: `out ${out === undefined ? 'never' : `${((out.atMs - killMs) / 1000).toFixed(2)} s`} after the kill; back ${back === undefined ? 'never' : `${((back.atMs - killMs) / 1000).toFixed(1)} s`} after the kill (./lab up -d returned at ${((restartedMs - killMs) / 1000).toFixed(1)} s: it waits for the replica's own health first)` }
+        { label: 'down for', value: `${((restartedMs - killMs) / 1000).toFixed(1)} s (kill → started again and healthy)` },
+        { label: 'rotation (gateway /metrics, polled every 250 ms)', value: `out ${out === undefined ? 'never' : `${((out.atMs - killMs) / 1000).toFixed(2)} s`} after the kill; back ${back === undefined ? 'never' : `${((back.atMs - killMs) / 1000).toFixed(1)} s`} after the kill (the restart returned healthy at ${((restartedMs - killMs) / 1000).toFixed(1)} s: it waits for the replica's own health first)` }
       ],
       windows: [{ label: `${VICTIM} down`, startMs: killMs, endMs: Number.isNaN(restartedMs) ? Date.now() : restartedMs }],
       panels: [

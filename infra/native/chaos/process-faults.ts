@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { withDependencies } from '../components/registry.js'
 import type { Component } from '../components/component.js'
-import { DETACHED_UP } from '../leases.js'
+import { DETACHED_UP, type Owner } from '../leases.js'
 import { ensureComponents } from '../orchestrator.js'
 import type { LabPaths } from '../paths.js'
 import { groupMembers, processTree, signal } from '../processes.js'
@@ -15,15 +15,19 @@ export type ProcessVerb = 'stop' | 'kill' | 'start' | 'restart'
  * shutdown), kill = SIGKILL to its whole process tree (a crash: no shutdown hooks, Redis loses what it
  * held, Kafka recovers its log at the next start), start = ./lab up -d for it (and what it depends on),
  * restart = stop then start. Docker: `docker compose stop|kill|start <service>`.
+ *
+ * `owner` holds what start brings up: by default `./lab up -d`'s lease (the CLI: it stays up until
+ * ./lab down). A test or an experiment passes its own process (processOwner()), so a component it
+ * restarts is stopped again at the end of the test run that started the lab, like the rest of it.
  */
-export async function processFault (paths: LabPaths, components: Component[], verb: ProcessVerb, name: string, log: (line: string) => void): Promise<void> {
+export async function processFault (paths: LabPaths, components: Component[], verb: ProcessVerb, name: string, log: (line: string) => void, owner: Owner = DETACHED_UP): Promise<void> {
   const component = components.find((c) => c.name === name)
   if (component === undefined) throw new Error(`no component ${name}; one of: ${components.map((c) => c.name).join(', ')}`)
   if (verb === 'stop' || verb === 'restart') await stop(paths, component, log)
   if (verb === 'kill') await kill(paths, component, log)
   if (verb === 'start' || verb === 'restart') {
     const started = performance.now()
-    await ensureComponents(paths, withDependencies(components, [name]), { fast: false, log, owner: DETACHED_UP })
+    await ensureComponents(paths, withDependencies(components, [name]), { fast: false, log, owner })
     log(`${name}: healthy ${((performance.now() - started) / 1000).toFixed(1)} s after the start`)
   }
 }

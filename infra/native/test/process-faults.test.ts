@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { allComponents } from '../components/registry.js'
+import { processOwner } from '../leases.js'
 import { labPaths } from '../paths.js'
 import { runningPid } from '../supervisor.js'
 import { processFault } from '../chaos/process-faults.js'
@@ -19,19 +20,19 @@ describe('process faults', () => {
     const wasRunning = pid() !== undefined
     const log: string[] = []
     try {
-      await processFault(paths, components, 'start', 'redis-exporter', (l) => log.push(l))
+      await processFault(paths, components, 'start', 'redis-exporter', (l) => log.push(l), processOwner())
       const first = pid()
       expect(first).toBeDefined()
-      await processFault(paths, components, 'kill', 'redis-exporter', (l) => log.push(l))
+      await processFault(paths, components, 'kill', 'redis-exporter', (l) => log.push(l), processOwner())
       expect(pid()).toBeUndefined()
       expect(await exporter?.healthy()).toBe(false)
-      await processFault(paths, components, 'restart', 'redis-exporter', (l) => log.push(l))
+      await processFault(paths, components, 'restart', 'redis-exporter', (l) => log.push(l), processOwner())
       expect(pid()).toBeDefined()
       expect(pid()).not.toBe(first)
       expect(await exporter?.healthy()).toBe(true)
       expect(log.join('\n')).toMatch(/killed \(SIGKILL/)
     } finally {
-      if (!wasRunning) await processFault(paths, components, 'stop', 'redis-exporter', () => {})
+      if (!wasRunning) await processFault(paths, components, 'stop', 'redis-exporter', () => {}, processOwner())
     }
     expect(pid() !== undefined).toBe(wasRunning)
   })
