@@ -8,6 +8,7 @@ import { reconcilerPlugin } from './plugins/reconciler.js'
 import { transferRoutes } from './routes/transfers.js'
 import { walletRoutes } from './routes/wallets.js'
 import { providerCallbackRoutes } from './routes/provider-callbacks.js'
+import { createPaymentsSwitches } from './patterns.js'
 
 export interface BuildOptions extends ServiceBuildOptions {
   /** Test hooks of the Kafka consumer (crash simulation). */
@@ -30,14 +31,15 @@ export async function buildApp (config: PaymentsConfig, opts: BuildOptions = {})
     })
     const metrics = createPaymentsMetrics(registry)
     await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
-    await app.register(paymentsPlugin, { config, metrics })
+    const switches = createPaymentsSwitches(registry)
+    await app.register(paymentsPlugin, { config, metrics, switches })
     await app.register(messagingPlugin, { config, registry, hooks: opts.consumerHooks })
     await app.register(reconcilerPlugin, { config })
     await app.register(transferRoutes)
     await app.register(walletRoutes)
     await app.register(providerCallbackRoutes, { secret: config.PROVIDER_WEBHOOK_SECRET, toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS })
-    // The lab's readiness fault (GET|PUT /admin/faults/readiness), fronted by the gateway's admin API.
-    await app.register(labAdminRoutes)
+    // The lab's readiness fault and the pattern switches (/admin/faults/readiness, /admin/switches), fronted by the gateway's admin API.
+    await app.register(labAdminRoutes, { switches })
   } catch (err) {
     await app.close()
     throw err

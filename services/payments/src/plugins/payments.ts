@@ -1,12 +1,13 @@
 import fp from 'fastify-plugin'
 import type { AddressInfo } from 'node:net'
-import { createBreaker } from '@lab/platform'
+import { createBreaker, type SwitchSet } from '@lab/platform'
 import type { PaymentsConfig } from '../config.js'
 import type { PaymentsMetrics } from '../metrics.js'
 import { topicNames } from '../events.js'
 import { moveMoney } from '../ledger/move-money.js'
 import { createProviderClient } from '../provider/provider-client.js'
 import type { PaymentDeps } from '../payments/deps.js'
+import { bindProviderBreaker, type PaymentsPattern } from '../patterns.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,7 +23,7 @@ const CALLBACK_PATH = '/provider-callbacks'
  * client behind the `provider` circuit breaker (closed on app close). Routes and consumers use
  * `app.payments`.
  */
-export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetrics }>(async (app, { config, metrics }) => {
+export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetrics, switches: SwitchSet<PaymentsPattern> }>(async (app, { config, metrics, switches }) => {
   const breaker = createBreaker({
     name: 'provider',
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
@@ -33,6 +34,7 @@ export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetr
     log: app.log
   })
   app.addHook('onClose', async () => { breaker.shutdown() })
+  bindProviderBreaker(switches, breaker)
 
   const lockPolicy = {
     maxAttempts: config.LEDGER_MAX_ATTEMPTS,
@@ -52,6 +54,7 @@ export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetr
       timeoutMs: config.PROVIDER_TIMEOUT_MS,
       maxAttempts: config.PROVIDER_MAX_ATTEMPTS,
       backoff: { baseMs: config.PROVIDER_RETRY_BASE_MS, maxMs: config.PROVIDER_RETRY_MAX_MS },
+      backoffEnabled: () => switches.enabled('retry-backoff'),
       breaker,
       metrics
     }),

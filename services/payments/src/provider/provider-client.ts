@@ -41,6 +41,11 @@ export interface ProviderClientOptions {
   /** Calls per charge, the first included. */
   maxAttempts: number
   backoff: BackoffPolicy
+  /**
+   * Read before each retry: true waits the jittered backoff; false retries at once (the naive policy,
+   * the same number of attempts), which is what a retry storm is made of. Default: always back off.
+   */
+  backoffEnabled?: () => boolean
   breaker: Breaker
   metrics: Pick<PaymentsMetrics, 'providerCalls' | 'providerRetries' | 'providerRetryDelay' | 'providerChargeDuration'>
   random?: () => number
@@ -65,6 +70,8 @@ class ProviderCallError extends Error {
  * - Between attempts: exponential backoff with full jitter, so charges that failed together do not
  *   come back together. At most `maxAttempts` calls per charge, counted in payments_provider_retries_total.
  * - 4xx answers are the provider working as intended: not retried, and not breaker failures.
+ * - With the `retry-backoff` switch off the retries go out at once (no delay): the naive policy that
+ *   experiment 9 (retry storm) contrasts with this one.
  * - Retrying is safe because the charge id is the payment id: the provider charges once per id.
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  */
@@ -144,11 +151,11 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
           if (mayHaveReached) return { outcome: 'unknown', attempts: attempt, lastError }
           return { outcome: 'unavailable', attempts: attempt, cause: 'retries_exhausted', lastError }
         }
-        const delayMs = fullJitterDelayMs(attempt, backoff, opts.random)
+        const delayMs = opts.backoffEnabled?.() === false ? 0 : fullJitterDelayMs(attempt, backoff, opts.random)
         metrics.providerRetries.inc()
         metrics.providerRetryDelay.observe(delayMs / 1000)
         log.info({ chargeId: request.chargeId, attempt, lastError, delayMs }, 'provider call failed; retrying')
-        await sleep(delayMs)
+        if (delayMs > 0) await sleep(delayMs)
       }
     }
   }
