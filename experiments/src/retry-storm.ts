@@ -1,0 +1,158 @@
+import { randomInt, randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { address } from '../../infra/topology.js'
+import { scrapeSum } from './lab.js'
+import { admin, withPatternOff } from './switches.js'
+import type { Experiment, Verdict } from './types.js'
+import { atLeast, atMost } from './verdict.js'
+
+const PAYMENTS = `http://${address('payments', 'native')}`
+const PROVIDER = `http://${address('provider', 'native')}`
+/** Payments' PROVIDER_MAX_ATTEMPTS and PROVIDER_TIMEOUT_MS in the lab (their defaults in services/payments/src/config.ts). */
+const MAX_ATTEMPTS = 3
+const TIMEOUT_MS = 2000
+/** Slower than payments' timeout: every call times out and is retried (the charge still happens, so orders settle by callback). */
+const SLOW_MS = 2500
+/** Longest wait for a column's orders to be charged after its load (3 partitions, one ~6 s charge at a time on each). */
+const DRAIN_TIMEOUT_MS = 120_000
+
+interface Faults { errorRate: number, latencyMs: number, declineRate: number }
+
+interface Phase { drainedMs: number, orders: number, placed: number, seconds: number, charges: number, calls: number, retries: number, retryWaitMs: number, providerRequests: number }
+
+/** The counters a phase is measured by: payments' own (calls it sent, charges, retry waits) and the provider's (requests it answered). */
+async function counters () {
+  const [charges, calls, refused, waitCount, waitSum, provider] = await Promise.all([
+    scrapeSum(PAYMENTS, 'payments_provider_charge_duration_seconds_count'),
+    scrapeSum(PAYMENTS, 'payments_provider_calls_total'),
+    scrapeSum(PAYMENTS, 'payments_provider_calls_total', { result: 'breaker_open' }),
+    scrapeSum(PAYMENTS, 'payments_provider_retry_delay_seconds_count'),
+    scrapeSum(PAYMENTS, 'payments_provider_retry_delay_seconds_sum'),
+    Promise.all(['accepted', 'duplicate', 'unavailable'].map(async (outcome) => await scrapeSum(PROVIDER, 'provider_charges_total', { outcome })))
+  ])
+  return { charges, calls: calls - refused, retries: waitCount, waitS: waitSum, providerRequests: provider.reduce((a, b) => a + b, 0) }
+}
+
+/** Card orders through the gateway at a steady rate (open model: one every 1/rate s, whatever the answers take). */
+async function steadyCardOrders (gateway: string, rate: number, seconds: number): Promise<{ orders: number, placed: number }> {
+  const sends: Array<Promise<boolean>> = []
+  const start = Date.now()
+  for (let i = 0; i < Math.round(rate * seconds); i++) {
+    const due = start + (i * 1000) / rate
+    if (due > Date.now()) await sleep(due - Date.now())
+    sends.push(fetch(`${gateway}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ customerId: `c-${String(randomInt(1, 1001)).padStart(4, '0')}`, productId: randomInt(1, 9000), quantity: 1, paymentMethod: 'card' }),
+      signal: AbortSignal.timeout(10_000)
+    }).then(async (res) => { await res.body?.cancel(); return res.status === 201 }, () => false))
+  }
+  const answers = await Promise.all(sends)
+  return { orders: answers.length, placed: answers.filter(Boolean).length }
+}
+
+/** One column: the load for `seconds`, then the retries of its last orders drained, measured on the counters' increase. */
+async function measure (gateway: string, rate: number, seconds: number): Promise<Phase> {
+  const before = await counters()
+  const started = Date.now()
+  const { orders, placed } = await steadyCardOrders(gateway, rate, seconds)
+  // Payments charges one order per partition at a time, so a slow provider queues the orders: wait
+  // until every placed order was charged (all its attempts made), then for the provider's late answers.
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS
+  while ((await counters()).charges - before.charges < placed && Date.now() < deadline) await sleep(500)
+  await sleep(SLOW_MS + 500)
+  const after = await counters()
+  const retries = after.retries - before.retries
+  return {
+    drainedMs: Date.now() - started,
+    orders,
+    placed,
+    seconds,
+    charges: after.charges - before.charges,
+    calls: after.calls - before.calls,
+    retries,
+    retryWaitMs: retries === 0 ? Number.NaN : ((after.waitS - before.waitS) * 1000) / retries,
+    providerRequests: after.providerRequests - before.providerRequests
+  }
+}
+
+const perCharge = (p: Phase, n: number) => p.charges === 0 ? Number.NaN : Number((n / p.charges).toFixed(2))
+/** Over the whole column, drain included: the rate the provider actually saw. */
+const perSecond = (n: number, p: Phase) => (n / (p.drainedMs / 1000)).toFixed(2)
+
+export const retryStorm: Experiment = {
+  id: 9,
+  name: 'retry-storm',
+  title: 'Retry storm: a slow provider, naive retries against backoff with jitter',
+  hypothesis: `With the provider slower than payments' ${TIMEOUT_MS / 1000} s timeout under steady card checkouts, every charge is retried up to ${MAX_ATTEMPTS} attempts in both policies (bounded: at most ${MAX_ATTEMPTS} provider requests per order, so the retries add up to ${MAX_ATTEMPTS - 1}× the order rate); naive retries go out at once (mean wait ≤ 1 ms) while backoff waits a jittered delay (mean ≥ 25 ms). The provider breaker is switched off in both columns so the retry policy alone is compared.`,
+  fault: `the provider's latency set to ${SLOW_MS} ms (./lab chaos provider slow ${SLOW_MS}), payments' breaker-provider switch off, and for the first column its retry-backoff switch off; all put back afterwards`,
+  async run ({ short, urls, progress }) {
+    // Under the consumer's throughput with every attempt timing out (3 partitions / ~6 s a charge = 0.5 charges/s)
+    // in the short run; the full run queues orders on purpose, as a real slow provider would.
+    const rate = short ? 0.5 : 1
+    const seconds = short ? 10 : 30
+    const client = admin()
+    const saved = (await client.call('GET', '/admin/chaos/services/provider/faults') as { instances: Array<{ body: Faults }> }).instances[0]?.body ?? { errorRate: 0, latencyMs: 0, declineRate: 0 }
+    const startMs = Date.now()
+    const [naive, backoff] = await withPatternOff('payments', 'breaker-provider', async () => {
+      await client.call('PUT', '/admin/chaos/services/provider/faults', { ...saved, latencyMs: SLOW_MS })
+      progress(`provider slowed to ${SLOW_MS} ms; card orders at ${rate}/s for ${seconds} s per column`)
+      try {
+        const naivePhase = await withPatternOff('payments', 'retry-backoff', async () => {
+          progress('naive immediate retries (retry-backoff off)')
+          return await measure(urls.gateway, rate, seconds)
+        })
+        progress('backoff with full jitter (retry-backoff on)')
+        return [naivePhase, await measure(urls.gateway, rate, seconds)]
+      } finally {
+        await client.call('PUT', '/admin/chaos/services/provider/faults', saved)
+        progress(`provider restored (${JSON.stringify(saved)})`)
+      }
+    })
+    const endMs = Date.now()
+    const bounded = (label: string, p: Phase): Verdict => atMost(`${label}: provider requests per order (payments' calls)`, perCharge(p, p.calls), MAX_ATTEMPTS)
+    return {
+      verdicts: [
+        atLeast('naive: the retries add load, provider requests per order', perCharge(naive, naive.calls), 2),
+        bounded('naive', naive),
+        bounded('backoff', backoff),
+        atMost('naive: mean wait before a retry', Number(naive.retryWaitMs.toFixed(1)), 1, 'ms'),
+        atLeast('backoff: mean wait before a retry', Number(backoff.retryWaitMs.toFixed(1)), 25, 'ms')
+      ],
+      figures: [
+        { label: 'orders sent per column', value: `${naive.orders} (naive, ${naive.placed} placed) / ${backoff.orders} (backoff, ${backoff.placed} placed) at ${rate}/s for ${seconds} s` },
+        { label: 'provider slowed to', value: `${SLOW_MS} ms, payments' timeout ${TIMEOUT_MS} ms, ${MAX_ATTEMPTS} attempts per charge` },
+        { label: 'column length with the drain (naive / backoff)', value: `${(naive.drainedMs / 1000).toFixed(1)} s / ${(backoff.drainedMs / 1000).toFixed(1)} s` }
+      ],
+      sideBySide: [{
+        title: 'The load the retries add',
+        columns: ['naive immediate retries', 'backoff with full jitter'],
+        rows: [
+          { label: 'charges (payments)', values: [String(naive.charges), String(backoff.charges)] },
+          { label: 'provider calls sent (payments)', values: [String(naive.calls), String(backoff.calls)] },
+          { label: 'provider requests answered (provider)', values: [String(naive.providerRequests), String(backoff.providerRequests)] },
+          { label: 'provider calls per order', values: [String(perCharge(naive, naive.calls)), String(perCharge(backoff, backoff.calls))] },
+          { label: 'provider calls/s against orders/s', values: [`${perSecond(naive.calls, naive)} / ${perSecond(naive.charges, naive)}`, `${perSecond(backoff.calls, backoff)} / ${perSecond(backoff.charges, backoff)}`] },
+          { label: 'mean wait before a retry', values: [`${naive.retryWaitMs.toFixed(1)} ms`, `${backoff.retryWaitMs.toFixed(1)} ms`] }
+        ]
+      }],
+      windows: [{ label: 'provider slow (naive, then backoff)', startMs, endMs }],
+      panels: [
+        {
+          title: 'Payments → provider calls',
+          unit: 'per second',
+          series: [
+            { name: 'calls (all results)', promql: 'sum(rate(payments_provider_calls_total{result!="breaker_open"}[10s]))' },
+            { name: 'retries', promql: 'sum(rate(payments_provider_retries_total[10s]))' },
+            { name: 'charges (orders)', promql: 'sum(rate(payments_provider_charge_duration_seconds_count[10s]))' }
+          ]
+        }
+      ],
+      notes: [
+        `Both columns make the same number of attempts (${MAX_ATTEMPTS}): with a bounded count, backoff does not lower the requests per order, it spaces them (the wait row), so retries of charges that failed together do not hit the provider together. What caps the amplification is the bound, and the breaker (experiment 4), switched off here.`,
+        'Counts are the increase of payments\' and the provider\'s own counters over each column plus a drain of the last orders\' attempts; other traffic on the shared lab in that time is counted too.',
+        'The provider keeps working after payments gave up on a call (as a slow real one would): the charges happen, orders settle by callback or the reconciler.'
+      ]
+    }
+  }
+}
