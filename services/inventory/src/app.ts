@@ -5,6 +5,7 @@ import { prepareDatabase } from './db/prepare-database.js'
 import { inventoryPlugin } from './plugins/inventory.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { stockRoutes } from './routes/stock.js'
+import { createInventorySwitches } from './patterns.js'
 
 export type BuildOptions = ServiceBuildOptions
 
@@ -28,10 +29,11 @@ export async function buildApp (config: InventoryConfig, opts: BuildOptions = {}
 
   const metrics = createInventoryMetrics(registry)
   await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
-  await app.register(inventoryPlugin, { config, metrics })
+  const switches = createInventorySwitches(registry)
+  await app.register(inventoryPlugin, { config, metrics, switches })
   await app.register(reservationRoutes)
   await app.register(stockRoutes)
-  // The lab's readiness fault (GET|PUT /admin/faults/readiness), fronted by the gateway's admin API.
-  await app.register(labAdminRoutes)
+  // The lab's readiness fault and the pattern switches (/admin/faults/readiness, /admin/switches), fronted by the gateway's admin API.
+  await app.register(labAdminRoutes, { switches })
   return app
 }

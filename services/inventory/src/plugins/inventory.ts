@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import type { SwitchSet } from '@lab/platform'
 import type { InventoryConfig, StrategyName } from '../config.js'
 import type { InventoryMetrics } from '../metrics.js'
 import { readItem, setStock, type Item } from '../db/items.js'
@@ -8,11 +9,12 @@ import { reserve, type ReserveResult } from '../stock/reserve.js'
 import { releaseReservation } from '../stock/release.js'
 import { registerOversellGauge } from '../stock/oversell.js'
 import type { ReserveRequest } from '../stock/strategy.js'
+import type { InventoryPattern } from '../patterns.js'
 import { StockInconsistentError, UnknownProductError, UnknownReservationError } from '../errors.js'
 
 export interface Inventory {
-  /** The strategy used when a request names none (INVENTORY_STRATEGY). */
-  defaultStrategy: StrategyName
+  /** The strategy used when a request names none: INVENTORY_STRATEGY, or naive while the `stock-locking` switch is off. */
+  readonly defaultStrategy: StrategyName
   reserve: (request: ReserveRequest, strategy: StrategyName) => Promise<ReserveResult>
   release: (reservationId: string) => Promise<{ reservation: Reservation, replayed: boolean }>
   stock: (productId: number) => Promise<Item>
@@ -26,13 +28,13 @@ declare module 'fastify' {
 }
 
 /** Inventory's domain, bound to the app's pool and metrics: decorated as `app.inventory`. */
-export const inventoryPlugin = fp<{ config: InventoryConfig, metrics: InventoryMetrics }>(async (app, { config, metrics }) => {
+export const inventoryPlugin = fp<{ config: InventoryConfig, metrics: InventoryMetrics, switches: SwitchSet<InventoryPattern> }>(async (app, { config, metrics, switches }) => {
   const pool = app.pg
   const strategies = createStrategies(pool, config, metrics)
   registerOversellGauge(app.metricsRegistry, pool, app.log)
 
   app.decorate('inventory', {
-    defaultStrategy: config.INVENTORY_STRATEGY,
+    get defaultStrategy () { return switches.enabled('stock-locking') ? config.INVENTORY_STRATEGY : 'naive' },
     reserve: async (request, strategy) => await reserve({ pool, metrics }, strategy, strategies[strategy], request),
     release: async (reservationId) => {
       const outcome = await releaseReservation(pool, reservationId)
