@@ -1,0 +1,192 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { IHeaders, Kafka } from 'kafkajs'
+import pg from 'pg'
+import { loadScenario, runScenario, validateScenario, withOverrides, type LoadReport } from '@lab/load-tests'
+import { benchKafka, benchLogger } from '../../bench/kafka.js'
+import { address } from '../../infra/topology.js'
+import { killComponent, startComponent } from './lab-processes.js'
+import { scrapeSum } from './lab.js'
+import type { Experiment } from './types.js'
+import { atLeast, exactly } from './verdict.js'
+
+const PAYMENTS = `http://${address('payments', 'native')}`
+const TOPIC = 'orders.placed.v1'
+/** How long after the load the replayed events may take to be read and skipped. */
+const SKIP_BOUND_MS = 30_000
+
+interface Recorded { partition: number, key: Buffer | null, value: Buffer | null, headers?: IHeaders }
+
+const topicOffsets = async (kafka: Kafka): Promise<Map<number, string>> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try { return new Map((await admin.fetchTopicOffsets(TOPIC)).map((p) => [p.partition, p.high])) } finally { await admin.disconnect() }
+}
+
+/**
+ * Reads back up to `max` events published to the topic since `from` (the high watermarks when the run
+ * began), with a consumer group of its own positioned at those offsets: the bytes payments already
+ * consumed, envelope id included.
+ */
+async function readBack (kafka: Kafka, from: Map<number, string>, max: number): Promise<Recorded[]> {
+  const until = await topicOffsets(kafka)
+  const wanted = [...until].reduce((n, [p, high]) => n + Number(high) - Number(from.get(p) ?? high), 0)
+  const consumer = kafka.consumer({ groupId: `lab-experiment-replay-${Date.now()}` })
+  const got: Recorded[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topic: TOPIC })
+    let seen = 0
+    let release = (): void => {}
+    const done = new Promise<void>((resolve) => { release = resolve })
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (BigInt(message.offset) >= BigInt(until.get(partition) ?? '0')) return
+        seen++
+        if (got.length < max) got.push({ partition, key: message.key, value: message.value, ...(message.headers === undefined ? {} : { headers: message.headers }) })
+        if (got.length >= max || seen >= wanted) release()
+      }
+    })
+    for (const [partition, offset] of from) consumer.seek({ topic: TOPIC, partition, offset })
+    await Promise.race([done, sleep(20_000)])
+  } finally {
+    await consumer.disconnect()
+  }
+  return got
+}
+
+/**
+ * Waits until payments' consumer group has no member left: right after a SIGKILL the dead instance
+ * keeps its place until its session times out, and a new instance's group join waits for it (longer
+ * than Fastify's 10 s onReady timeout: payments then exits with code 1, and every failed start adds
+ * one more dead member). Returns how long it took.
+ */
+async function groupEmptied (kafka: Kafka, timeoutMs: number): Promise<number> {
+  const started = Date.now()
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    while (Date.now() - started < timeoutMs) {
+      const group = (await admin.describeGroups(['payments'])).groups[0]
+      if (group === undefined || group.members.length === 0) return Date.now() - started
+      await sleep(1000)
+    }
+    return Number.NaN
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+const duplicatesSkipped = async () => await scrapeSum(PAYMENTS, 'consumer_messages_total', { topic: TOPIC, outcome: 'duplicate' })
+
+/** Charges per order in payments' ledger, for the payments written since `since`. */
+async function chargesPerOrder (db: pg.Pool, since: Date): Promise<{ payments: number, charged: number, notOnce: number, twice: number }> {
+  const { rows } = await db.query<{ payments: number, charged: number, not_once: number, twice: number }>(`
+    WITH charges AS (
+      SELECT reference, count(DISTINCT transfer_id)::int AS n FROM ledger_entries
+      WHERE kind = 'charge' AND created_at >= $1::timestamptz - interval '1 minute' GROUP BY reference)
+    SELECT count(*)::int AS payments,
+      count(*) FILTER (WHERE p.status IN ('succeeded', 'refunded'))::int AS charged,
+      count(*) FILTER (WHERE p.status IN ('succeeded', 'refunded') AND coalesce(c.n, 0) <> 1)::int AS not_once,
+      count(*) FILTER (WHERE coalesce(c.n, 0) > 1)::int AS twice
+    FROM payments AS p LEFT JOIN charges AS c ON c.reference = 'order:' || p.order_id
+    WHERE p.method = 'wallet' AND p.created_at >= $1`, [since.toISOString()])
+  const r = rows[0]
+  return { payments: r?.payments ?? 0, charged: r?.charged ?? 0, notOnce: r?.not_once ?? Number.NaN, twice: r?.twice ?? Number.NaN }
+}
+
+const ledger = async (gateway: string) => await (await fetch(`${gateway}/payments/ledger/consistency`)).json() as { totalCents: number, seededCents: number, walletsMatchingLedger: boolean, unbalancedTransfers: number }
+
+export const replayedEvents: Experiment = {
+  id: 6,
+  name: 'replayed-events',
+  title: 'Replayed Kafka events and a consumer crash mid-batch',
+  hypothesis: 'With wallet checkouts flowing, payments killed (SIGKILL) in the middle of its work and restarted, and a sample of already-processed orders.placed.v1 events published again (a third of them twice), every order is charged exactly once (one charge transfer per succeeded payment in the ledger, none with two), every wallet balance equals its ledger and no money is created or lost, and payments counts the replays as duplicates it skipped.',
+  fault: 'payments\' process group killed with SIGKILL mid-load and restarted; already-consumed orders.placed.v1 messages (their bytes and envelope id) produced again by a kafkajs producer',
+  async run ({ short, urls, progress }) {
+    const base = loadScenario('checkout')
+    const durationSeconds = short ? 20 : 60
+    const killAtS = short ? 5 : 15
+    const sample = short ? 30 : 150
+    // Orders wait while payments is down (the dead member's session, ~30 s): polled every 2 s for up to
+    // 70 s, at a rate that keeps place + polls under the gateway's 50/s orders budget.
+    const scenario = validateScenario({ ...withOverrides(base, { rate: 3, durationSeconds }), params: { ...base.params, pollIntervalMs: 2000, finalTimeoutMs: 70_000 } }, base.name)
+    const kafka = benchKafka('lab-experiment-replay', benchLogger('experiment-replayed-events'))
+    const db = new pg.Pool({ connectionString: urls.postgres('payments'), max: 2 })
+    const producer = kafka.producer()
+    await producer.connect()
+    const since = new Date()
+    const from = await topicOffsets(kafka)
+    progress(`wallet checkouts at ${scenario.rate}/s for ${durationSeconds} s; payments killed at ${killAtS} s, then ${sample} events replayed`)
+    const load = runScenario(scenario, { baseUrl: urls.gateway })
+    let killMs = Number.NaN
+    let restartedMs = Number.NaN
+    let replayed = 0
+    let replayedOrders = 0
+    let skippedBase = Number.NaN
+    let emptiedMs = Number.NaN
+    let report: LoadReport
+    try {
+      try {
+        await sleep(killAtS * 1000)
+        const pid = killComponent('payments')
+        killMs = Date.now()
+        progress(`killed payments (process group ${pid}) mid-batch`)
+        progress('waiting for the dead instance to leave payments\' consumer group (its session timeout)')
+        emptiedMs = await groupEmptied(kafka, 90_000)
+        progress(`group empty ${(emptiedMs / 1000).toFixed(1)} s later; restarting payments (./lab chaos start payments)`)
+        await startComponent('payments')
+        restartedMs = Date.now()
+        skippedBase = await duplicatesSkipped()
+        const events = await readBack(kafka, from, sample)
+        const messages = events.flatMap((e, i) => { const m = { key: e.key, value: e.value, partition: e.partition, ...(e.headers === undefined ? {} : { headers: e.headers }) }; return i % 3 === 0 ? [m, m] : [m] })
+        await producer.send({ topic: TOPIC, messages })
+        replayed = messages.length
+        replayedOrders = events.length
+        progress(`replayed ${replayed} messages of ${replayedOrders} orders already placed (a third twice)`)
+      } finally {
+        report = await load
+      }
+      const deadline = Date.now() + SKIP_BOUND_MS
+      while (Date.now() < deadline && await duplicatesSkipped() - skippedBase < replayed) await sleep(500)
+      const skipped = await duplicatesSkipped() - skippedBase
+      const charges = await chargesPerOrder(db, since)
+      const money = await ledger(urls.gateway)
+      const checkout = report.checkout
+      return {
+        verdicts: [
+          atLeast('events replayed (read back from the topic and produced again)', replayed, 1, 'messages'),
+          atLeast('duplicates skipped by payments since its restart (consumer_messages_total{outcome="duplicate"}) minus replayed', skipped - replayed, 0, 'messages'),
+          exactly('charged payments without exactly one charge in the ledger', charges.notOnce, 0),
+          exactly('orders with two or more charges', charges.twice, 0),
+          exactly('wallets not matching their ledger, or unbalanced transfers', money.walletsMatchingLedger ? money.unbalancedTransfers : Number.NaN, 0),
+          exactly('money conserved (ledger total − seeded, cents)', money.totalCents - money.seededCents, 0),
+          exactly('orders without a final state', checkout?.unsettled ?? Number.NaN, 0)
+        ],
+        figures: [
+          { label: 'orders', value: `${checkout?.tracked ?? 0} placed: ${checkout?.confirmed ?? 0} confirmed, ${checkout?.cancelled ?? 0} cancelled (${Object.entries(checkout?.cancelReasons ?? {}).map(([r, n]) => `${r} ${n}`).join(', ') || 'no reasons'}), ${checkout?.unsettled ?? 0} unsettled` },
+          { label: 'replayed', value: `${replayed} messages for ${replayedOrders} orders; ${skipped} duplicates skipped since the restart (replays plus what the crash left uncommitted)` },
+          { label: 'wallet payments since the start (all traffic)', value: `${charges.payments}, ${charges.charged} charged, ${charges.twice} charged twice` },
+          { label: 'payments down', value: `${((restartedMs - killMs) / 1000).toFixed(1)} s (kill → started again and healthy); started once its consumer group had no member left, ${(emptiedMs / 1000).toFixed(1)} s after the kill` },
+          { label: 'time to final state p50 / p99', value: `${checkout?.timeToFinal.p50.toFixed(0) ?? '?'} / ${checkout?.timeToFinal.p99.toFixed(0) ?? '?'} ms` }
+        ],
+        windows: [{ label: 'payments down', startMs: killMs, endMs: Number.isNaN(restartedMs) ? Date.now() : restartedMs }],
+        panels: [{
+          title: 'payments: orders.placed.v1 by outcome',
+          unit: 'per second',
+          series: [
+            { name: 'processed', promql: `sum(rate(consumer_messages_total{job="payments",topic="${TOPIC}",outcome="processed"}[10s]))` },
+            { name: 'duplicate (skipped)', promql: `sum(rate(consumer_messages_total{job="payments",topic="${TOPIC}",outcome="duplicate"}[10s]))` }
+          ]
+        }],
+        notes: [
+          'payments is started again only once the killed instance has left its consumer group (session timeout): started earlier, the new instance\'s group join outlasts Fastify\'s 10 s onReady timeout and it exits with code 1 ("A callback for \'onReady\' hook timed out", .lab/logs/payments.log), and each failed start leaves one more dead member. A finding for payments, not papered over: a crashed payments cannot be restarted at once.',
+          'The duplicate counter is read on payments\' own /metrics after its restart (the kill resets it), so the skips counted include the redeliveries of the batch the crash interrupted.',
+          'Charges are counted in payments\' ledger (SQL, kind = charge, reference order:<id>) for the wallet payments written since the run began, other clients\' included.'
+        ]
+      }
+    } finally {
+      await producer.disconnect()
+      await db.end()
+    }
+  }
+}
