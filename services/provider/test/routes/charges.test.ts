@@ -48,11 +48,15 @@ describe('POST /charges', () => {
     // The request id of the POST travels with its callback, so one id follows the payment in the logs.
     expect(delivery.headers['x-request-id']).toBe(res.headers['x-request-id'])
 
-    const state = await provider.app.inject({ method: 'GET', url: `/charges/${request.chargeId}` })
-    expect(state.statusCode).toBe(200)
-    expect(state.json()).toMatchObject({
-      chargeId: request.chargeId, amountCents: 1299, currency: 'EUR', status: 'succeeded', callback: { state: 'delivered', attempts: 1 }
-    })
+    // The receiver records the callback before its 2xx reaches the provider, which marks it delivered only then: wait for that.
+    const state = await vi.waitFor(async () => {
+      const got = await provider.app.inject({ method: 'GET', url: `/charges/${request.chargeId}` })
+      expect(got.statusCode).toBe(200)
+      expect(got.json()).toMatchObject({
+        chargeId: request.chargeId, amountCents: 1299, currency: 'EUR', status: 'succeeded', callback: { state: 'delivered', attempts: 1 }
+      })
+      return got
+    }, { timeout: 5000, interval: 10 })
     expect(state.json().decidedAt >= state.json().createdAt).toBe(true)
   })
 
