@@ -169,6 +169,17 @@ export const overview: DashboardSpec = {
           min: 0,
           width: 6,
           needsJob: 'alertmanager'
+        },
+        {
+          kind: 'state',
+          title: 'Pattern switches',
+          shows: 'Each pattern switch of each service (lab_pattern_enabled): on (the pattern runs) or off (switched off through ./lab chaos switch or the gateway\'s /admin/switches to show the failure it prevents).',
+          healthy: 'all on, except for the window in which you turned a pattern off on purpose; ./lab chaos reset turns every one back on.',
+          broken: 'a pattern left off after an experiment: the failure it prevents (a stampede, an oversell, a retry storm, a double charge) is possible again. ./lab chaos status lists it.',
+          queries: [{ expr: 'min by (job, pattern) (lab_pattern_enabled)', legend: '{{job}}: {{pattern}}' }],
+          valueTexts: { 0: { text: 'off', color: 'red' }, 1: { text: 'on', color: 'green' } },
+          width: 24,
+          height: 9
         }
       ]
     },
