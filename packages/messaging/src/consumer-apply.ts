@@ -19,6 +19,14 @@ export async function infrastructure<R> (step: Promise<R>): Promise<R> {
 /** A well-formed message of a batch, ready for its handler. */
 export interface Delivery<T> { envelope: Envelope<T>, ctx: MessageContext }
 
+/**
+ * Whether the inbox check applies to a message of `topic` (IdempotentConsumerOptions.dedupe). When it
+ * does not (a lab pattern switch turned off), the inbox row is still written, but a message already
+ * there is applied again: the redelivery Kafka's at-least-once promise allows reaches the handler.
+ */
+export type DedupeCheck = (topic: string) => boolean
+const always: DedupeCheck = () => true
+
 export type BatchResult =
   | { ok: true, processed: boolean[] }
   /** The handler of `deliveries[index]` threw (everything rolled back). */
@@ -32,7 +40,7 @@ export type BatchResult =
  * (applyOne), so the failing one alone is retried and dead-lettered.
  * `processed[i]` is false for a duplicate.
  */
-export async function applyBatch<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, deliveries: Array<Delivery<T>>): Promise<BatchResult> {
+export async function applyBatch<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, deliveries: Array<Delivery<T>>, dedupe: DedupeCheck = always): Promise<BatchResult> {
   const client = await infrastructure(pool.connect())
   let broken: Error | undefined
   let index = -1
@@ -43,7 +51,7 @@ export async function applyBatch<T> (pool: pg.Pool, consumerName: string, handle
     for (index = 0; index < deliveries.length; index++) {
       const { envelope, ctx } = deliveries[index] as Delivery<T>
       // delete: the second copy of an id within the run is a duplicate too.
-      const isNew = fresh.delete(envelope.id)
+      const isNew = fresh.delete(envelope.id) || !dedupe(ctx.topic)
       processed.push(isNew)
       if (isNew) await handle(client, envelope, ctx)
       else ctx.log.debug('duplicate message skipped')
@@ -60,13 +68,13 @@ export async function applyBatch<T> (pool: pg.Pool, consumerName: string, handle
   }
 }
 
-/** One message alone: BEGIN; inbox row (or skip a duplicate); handler; COMMIT. True if applied, false if a duplicate. */
-export async function applyOne<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, { envelope, ctx }: Delivery<T>): Promise<boolean> {
+/** One message alone: BEGIN; inbox row (or skip a duplicate, unless `dedupe` says no); handler; COMMIT. True if applied, false if a duplicate. */
+export async function applyOne<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, { envelope, ctx }: Delivery<T>, dedupe: DedupeCheck = always): Promise<boolean> {
   const client = await infrastructure(pool.connect())
   let broken: Error | undefined
   try {
     await infrastructure(client.query('BEGIN'))
-    if (!await infrastructure(claimMessage(client, consumerName, envelope.id))) {
+    if (!await infrastructure(claimMessage(client, consumerName, envelope.id)) && dedupe(ctx.topic)) {
       await infrastructure(client.query('ROLLBACK'))
       ctx.log.debug('duplicate message skipped')
       return false

@@ -3,7 +3,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Ka
 import type { Registry } from 'prom-client'
 import type { MessagingLogger } from './logger.js'
 import { parseEnvelope, type Envelope } from './envelope.js'
-import { applyBatch, applyOne, infrastructure, InfrastructureError, type Delivery } from './consumer-apply.js'
+import { applyBatch, applyOne, infrastructure, InfrastructureError, type DedupeCheck, type Delivery } from './consumer-apply.js'
 import { deadLetterTopic, headerValue, sendToDeadLetter } from './dead-letter.js'
 import { ensureTopics } from './topics.js'
 import { createConsumerMetrics, zeroConsumerSeries, type ConsumerMetrics } from './consumer-metrics.js'
@@ -60,6 +60,8 @@ export interface IdempotentConsumerOptions<T = unknown> {
    * process died right there.
    */
   afterCommitBeforeOffset?: (envelope: Envelope<T>) => Promise<void>
+  /** Whether the inbox skips a message of this topic already applied (default: always; consumer-apply.ts DedupeCheck). */
+  dedupe?: DedupeCheck
 }
 
 /** Thrown by an `afterCommitBeforeOffset` hook to simulate a crash between the effect and the offset commit. */
@@ -210,7 +212,7 @@ export class IdempotentConsumer<T = unknown> {
    */
   async #applyRun (deliveries: Array<Fetched<T>>, heartbeat: () => Promise<void>): Promise<Outcome[]> {
     const { pool, consumerName, handle } = this.#opts
-    const result = await applyBatch(pool, consumerName, handle, deliveries)
+    const result = await applyBatch(pool, consumerName, handle, deliveries, this.#opts.dedupe)
     if (result.ok) return result.processed.map((p) => p ? 'processed' : 'duplicate')
     const outcomes: Outcome[] = []
     for (const [i, delivery] of deliveries.entries()) {
@@ -228,7 +230,7 @@ export class IdempotentConsumer<T = unknown> {
       let err: unknown = attempt === 1 ? firstFailure : undefined
       if (err === undefined) {
         try {
-          return await applyOne(pool, consumerName, handle, { envelope: delivery.envelope, ctx: { ...ctx, attempt } }) ? 'processed' : 'duplicate'
+          return await applyOne(pool, consumerName, handle, { envelope: delivery.envelope, ctx: { ...ctx, attempt } }, this.#opts.dedupe) ? 'processed' : 'duplicate'
         } catch (e) {
           // Leave the message uncommitted and let kafkajs retry it: the database, not the message, is the problem.
           if (e instanceof InfrastructureError) throw e

@@ -3,6 +3,7 @@ import type pg from 'pg'
 import { requestHash } from './canonical-json.js'
 import { IdempotencyKeyReusedError, IdempotencyRequestInProgressError, ReplayedError } from './idempotency-errors.js'
 import { withIdempotencyInOneTransaction } from './idempotency-one-transaction.js'
+import { withoutIdempotency } from './idempotency-off.js'
 
 /**
  * One row per (scope, key): the request's fingerprint, whether it is still running, and once it is
@@ -42,6 +43,8 @@ export interface IdempotencyOptions {
    * lock instead of the committed claim).
    */
   claimIn?: 'own-transaction' | 'work-transaction'
+  /** false: the key is ignored and the work runs every time (the `idempotency-key` pattern switch off; idempotency-off.ts). */
+  enabled?: boolean
 }
 
 export interface IdempotentResponse { statusCode: number, body: unknown }
@@ -62,6 +65,7 @@ export const DAY_MS = 24 * 3600_000
  * @see https://brandur.org/idempotency-keys
  */
 export async function withIdempotency (pool: pg.Pool, options: IdempotencyOptions, work: (client: pg.PoolClient) => Promise<IdempotentResponse>): Promise<IdempotentResult> {
+  if (options.enabled === false) return await withoutIdempotency(pool, work)
   if (options.claimIn === 'work-transaction') return await withIdempotencyInOneTransaction(pool, options, work)
   const { scope, key } = options
   const claim = await claimKey(pool, options)

@@ -3,6 +3,8 @@ import type { Movement, MovementResult } from '../ledger/move-money.js'
 import type { ProviderClient } from '../provider/provider-client.js'
 import type { TopicNames } from '../events.js'
 import type { PaymentsMetrics } from '../metrics.js'
+import type { SwitchSet } from '@lab/platform'
+import type { PaymentsPattern } from '../patterns.js'
 
 /** What the payment steps need, bound once in plugins/payments.ts (and built by tests the same way). */
 export interface PaymentDeps {
@@ -12,6 +14,8 @@ export interface PaymentDeps {
   callbackUrl: () => string
   topics: TopicNames
   metrics: PaymentsMetrics
+  /** The pattern switches the steps and routes follow (idempotent-consumer, idempotency-key, ...). */
+  switches: SwitchSet<PaymentsPattern>
 }
 
 /** The system wallet charges pay into and refunds come out of. */

@@ -21,6 +21,7 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
   await ensureTopics(kafka, Object.values(topics))
 
   const relay = new OutboxRelay({ pool: app.pg, kafka, log: app.log, registry, service: 'payments', pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS })
+  const chargesIdempotent = () => app.payments.switches.enabled('idempotent-consumer')
   const consumer = new IdempotentConsumer({
     kafka,
     pool: app.pg,
@@ -37,9 +38,12 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
     // card charge on one does not hold up the others.
     partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
     afterCommitBeforeOffset: hooks?.afterCommitBeforeOffset,
+    // The `idempotent-consumer` switch covers the charges only: off, their inbox check and the
+    // handler's one-payment-per-order guard both go (refunds keep theirs).
+    dedupe: (topic) => topic !== topics.ordersPlaced || chargesIdempotent(),
     handle: async (client, envelope, ctx) => {
-      const step = ctx.topic === topics.ordersPlaced ? chargeOrder : refundOrder
-      await step(client, envelope, ctx, app.payments)
+      if (ctx.topic === topics.ordersPlaced) await chargeOrder(client, envelope, ctx, app.payments, !chargesIdempotent())
+      else await refundOrder(client, envelope, ctx, app.payments)
     }
   })
 

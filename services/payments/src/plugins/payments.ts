@@ -66,6 +66,7 @@ export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetr
       return `http://${host.includes(':') ? `[${host}]` : host}:${address?.port ?? config.PORT}${CALLBACK_PATH}`
     },
     topics: topicNames(config.TOPIC_PREFIX),
-    metrics
+    metrics,
+    switches
   } satisfies PaymentDeps)
 }, { name: 'payments-domain' })

@@ -27,7 +27,7 @@ export const transferRoutes: FastifyPluginAsyncTypebox = async (app) => {
     for (const id of [fromWalletId, toWalletId]) if (id === MERCHANT_WALLET) throw new SystemWalletError(id)
 
     const replays = app.payments.metrics.idempotentReplays
-    const result = await withIdempotency(app.pg, { scope: 'transfers', key, requestBody: request.body }, async (client) => {
+    const result = await withIdempotency(app.pg, { scope: 'transfers', key, requestBody: request.body, enabled: app.payments.switches.enabled('idempotency-key') }, async (client) => {
       const moved = await app.payments.moveMoney(client, { from: fromWalletId, to: toWalletId, amountCents, kind: 'transfer', reference: reference ?? null })
       const body: Transfer = {
         transferId: moved.transferId,
