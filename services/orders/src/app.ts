@@ -10,6 +10,7 @@ import { outboxRelayPlugin } from './plugins/outbox-relay.js'
 import { paymentResultsPlugin } from './plugins/payment-results.js'
 import { paymentTimeoutPlugin } from './plugins/payment-timeout.js'
 import { orderRoutes } from './routes/orders.js'
+import { createOrdersSwitches } from './patterns.js'
 
 export type BuildOptions = ServiceBuildOptions
 
@@ -35,15 +36,16 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
     const metrics = createOrdersMetrics(registry)
     await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
     await app.register(inventoryPlugin, { config, metrics })
-    await app.register(ordersPlugin, { config, metrics, topics })
+    const switches = createOrdersSwitches(registry)
+    await app.register(ordersPlugin, { config, metrics, topics, switches })
     await app.register(outboxRelayPlugin, { config, kafka })
     await app.register(paymentResultsPlugin, { config, metrics, kafka, topics })
     await app.register(paymentTimeoutPlugin, { config, metrics, topics })
     // Orders owns all three tables: the keys of POST /orders, its outbox, the payment results' inbox.
     addHousekeeping(app, config, { pool: app.pg, registry, service: 'orders', tables: { idempotencyKeys: true, outbox: true, inbox: true } })
     await app.register(orderRoutes)
-    // The lab's readiness fault (GET|PUT /admin/faults/readiness), fronted by the gateway's admin API.
-    await app.register(labAdminRoutes)
+    // The lab's readiness fault and the pattern switches (/admin/faults/readiness, /admin/switches), fronted by the gateway's admin API.
+    await app.register(labAdminRoutes, { switches })
   } catch (err) {
     await app.close().catch(() => {})
     throw err

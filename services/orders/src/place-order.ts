@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import { createEnvelope, enqueueOutbox, IdempotencyRequestInProgressError, ReplayedError, withIdempotency } from '@lab/messaging'
@@ -19,6 +20,8 @@ export interface PlaceOrderDeps {
   claimTimeoutMs: number
   /** Where the key is claimed (config IDEMPOTENCY_CLAIM_IN). */
   claimIn: 'work-transaction' | 'own-transaction'
+  /** The `idempotency-key` switch: false, the key is ignored (every retry is a new order, under a new id). */
+  keysHonoured: () => boolean
 }
 
 export interface PlaceOrderRequest {
@@ -53,7 +56,9 @@ export interface OrderPlacedData {
  */
 export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest): Promise<{ statusCode: number, body: unknown, replayed: boolean }> {
   deps.inventory.failFastWhileOpen()
-  const orderId = orderIdForKey(req.idempotencyKey)
+  const honoured = deps.keysHonoured()
+  // Off: a fresh id too, or the key-derived one would find the first order and refuse (KeyAlreadyUsed).
+  const orderId = honoured ? orderIdForKey(req.idempotencyKey) : randomUUID()
   let reservation: Reservation | undefined
   try {
     const result = await withIdempotency(deps.pool, {
@@ -62,7 +67,8 @@ export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest):
       requestBody: req.body,
       retentionMs: deps.retentionMs,
       lockTimeoutMs: deps.claimTimeoutMs,
-      claimIn: deps.claimIn
+      claimIn: deps.claimIn,
+      enabled: honoured
     }, async (client) => {
       // The key's record expired and the key came back: its old order must not be touched.
       if (await findOrder(client, orderId) !== null) throw new KeyAlreadyUsedError(orderId)

@@ -1,10 +1,12 @@
 import fp from 'fastify-plugin'
+import type { SwitchSet } from '@lab/platform'
 import type { OrdersConfig } from '../config.js'
 import type { OrderTopics } from '../topics.js'
 import type { OrdersMetrics } from '../metrics.js'
 import type { Order } from '../schemas/order.js'
 import { findOrder } from '../db/orders.js'
 import { placeOrder, type PlaceOrderRequest } from '../place-order.js'
+import type { OrdersPattern } from '../patterns.js'
 
 export interface Orders {
   place: (req: PlaceOrderRequest) => ReturnType<typeof placeOrder>
@@ -18,7 +20,7 @@ declare module 'fastify' {
 }
 
 /** Placing and reading orders, bound to the app's pool, inventory client and topics: `app.orders`. */
-export const ordersPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, topics: OrderTopics }>(async (app, { config, metrics, topics }) => {
+export const ordersPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, topics: OrderTopics, switches: SwitchSet<OrdersPattern> }>(async (app, { config, metrics, topics, switches }) => {
   const deps = {
     pool: app.pg,
     inventory: app.inventoryClient,
@@ -26,7 +28,8 @@ export const ordersPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, t
     metrics,
     retentionMs: config.IDEMPOTENCY_RETENTION_MS,
     claimTimeoutMs: config.IDEMPOTENCY_CLAIM_TIMEOUT_MS,
-    claimIn: config.IDEMPOTENCY_CLAIM_IN
+    claimIn: config.IDEMPOTENCY_CLAIM_IN,
+    keysHonoured: () => switches.enabled('idempotency-key')
   }
   app.decorate('orders', {
     place: async (req) => await placeOrder(deps, req),
