@@ -27,6 +27,8 @@ Pattern switches (on by default):
       catalog: cache, single-flight, negative-cache
       gateway: rate-limit, rate-limit-fixed-window, rate-limit-sliding-window, rate-limit-token-bucket,
                breaker-redis, breaker-<upstream> (catalog, inventory, orders, payments, notifications)
+      payments: retry-backoff, breaker-provider, idempotent-consumer
+      payments, orders: idempotency-key (--service payments|orders)
   switch reset --service s            every switch of s on
 
 Process faults (native, done by this command itself; Docker: docker compose stop|kill|start <name>):
