@@ -6,6 +6,7 @@ import { scrapeSum } from './lab.js'
 import { admin } from './switches.js'
 import type { Experiment } from './types.js'
 import { atLeast, atMost, exactly } from './verdict.js'
+import { ledgerConsistency } from './payments-ledger.js'
 
 const PAYMENTS = `http://${address('payments', 'native')}`
 const INVENTORY = `http://${address('inventory', 'native')}`
@@ -51,8 +52,6 @@ async function confirmedAgain (gateway: string, timeoutMs: number): Promise<{ co
   return { confirmed: false, tries }
 }
 
-const ledgerOk = async (gateway: string) => await (await fetch(`${gateway}/payments/ledger/consistency`)).json() as { totalCents: number, seededCents: number, walletsMatchingLedger: boolean, unbalancedTransfers: number }
-
 export const providerFailing: Experiment = {
   id: 4,
   name: 'provider-failing',
@@ -93,7 +92,7 @@ export const providerFailing: Experiment = {
     const again = await confirmedAgain(urls.gateway, 40_000)
     await breaker.stop()
     const releases = await scrapeSum(INVENTORY, 'inventory_releases_total', { outcome: 'released' }) - releasesBefore
-    const ledger = await ledgerOk(urls.gateway)
+    const ledger = await ledgerConsistency(urls.gateway)
     const opened = breaker.samples.find((s) => s.atMs >= faultMs && s.atMs <= healMs + 1000 && s.state === OPEN)
     const checkout = report.checkout
     return {

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { IHeaders, Kafka } from 'kafkajs'
+import type { IHeaders, Kafka, Message, Producer } from 'kafkajs'
 import pg from 'pg'
 import { loadScenario, runScenario, validateScenario, withOverrides, type LoadReport } from '@lab/load-tests'
 import { benchKafka, benchLogger } from '../../bench/kafka.js'
 import { address } from '../../infra/topology.js'
 import { killComponent, startComponent } from './lab-processes.js'
 import { scrapeSum } from './lab.js'
-import type { Experiment } from './types.js'
+import { chargesOfOrders, ledgerConsistency, type LedgerConsistency, type OrderCharges } from './payments-ledger.js'
+import { withPatternOff } from './switches.js'
+import type { Experiment, SideBySide } from './types.js'
 import { atLeast, exactly } from './verdict.js'
 
 const PAYMENTS = `http://${address('payments', 'native')}`
@@ -77,6 +79,48 @@ async function groupEmptied (kafka: Kafka, timeoutMs: number): Promise<number> {
 }
 
 const duplicatesSkipped = async () => await scrapeSum(PAYMENTS, 'consumer_messages_total', { topic: TOPIC, outcome: 'duplicate' })
+const applied = async () => await scrapeSum(PAYMENTS, 'consumer_messages_total', { topic: TOPIC, outcome: 'processed' })
+
+/** One column of the side-by-side; `applied` is not measured with the pattern on (the load still runs then). */
+interface Column { replayed: number, skipped: number, applied?: number, charges: OrderCharges, money: LedgerConsistency }
+
+/**
+ * The "pattern off" column: the same messages produced once more while payments' `idempotent-consumer`
+ * switch is off (no inbox check, no one-payment-per-order guard), until payments has applied as many
+ * (or the bound passed). The switch is back on when this returns, whatever happened.
+ */
+async function replayWithPatternOff (producer: Producer, messages: Message[], db: pg.Pool, orderIds: string[], gateway: string): Promise<Column> {
+  return await withPatternOff('payments', 'idempotent-consumer', async () => {
+    const [appliedBase, skippedBase] = [await applied(), await duplicatesSkipped()]
+    await producer.send({ topic: TOPIC, messages })
+    const deadline = Date.now() + SKIP_BOUND_MS
+    while (Date.now() < deadline && await applied() + await duplicatesSkipped() - appliedBase - skippedBase < messages.length) await sleep(500)
+    return {
+      replayed: messages.length,
+      skipped: await duplicatesSkipped() - skippedBase,
+      applied: await applied() - appliedBase,
+      charges: await chargesOfOrders(db, orderIds),
+      money: await ledgerConsistency(gateway)
+    }
+  })
+}
+
+const cents = (n: number) => (n / 100).toFixed(2)
+
+function sideBySide (on: Column, off: Column): SideBySide {
+  const row = (label: string, f: (c: Column) => string) => ({ label, values: [on, off].map(f) })
+  return {
+    title: `The same replay (${on.charges.orders} wallet orders), idempotent-consumer on and off`,
+    columns: ['idempotent-consumer on', 'idempotent-consumer off'],
+    rows: [
+      row('messages replayed', (c) => String(c.replayed)),
+      row('skipped as duplicates / applied again', (c) => `${c.skipped} / ${c.applied ?? '–'}`),
+      row('replayed orders charged more than once', (c) => String(c.charges.chargedTwice)),
+      row('money charged for them / their amounts', (c) => `${cents(c.charges.chargedCents)} / ${cents(c.charges.orderCents)}`),
+      row('wallets matching their ledger, unbalanced transfers', (c) => `${String(c.money.walletsMatchingLedger)}, ${c.money.unbalancedTransfers}`)
+    ]
+  }
+}
 
 /** Charges per order in payments' ledger, for the payments written since `since`. */
 async function chargesPerOrder (db: pg.Pool, since: Date): Promise<{ payments: number, charged: number, notOnce: number, twice: number }> {
@@ -93,8 +137,6 @@ async function chargesPerOrder (db: pg.Pool, since: Date): Promise<{ payments: n
   const r = rows[0]
   return { payments: r?.payments ?? 0, charged: r?.charged ?? 0, notOnce: r?.not_once ?? Number.NaN, twice: r?.twice ?? Number.NaN }
 }
-
-const ledger = async (gateway: string) => await (await fetch(`${gateway}/payments/ledger/consistency`)).json() as { totalCents: number, seededCents: number, walletsMatchingLedger: boolean, unbalancedTransfers: number }
 
 export const replayedEvents: Experiment = {
   id: 6,
@@ -122,6 +164,8 @@ export const replayedEvents: Experiment = {
     let restartedMs = Number.NaN
     let replayed = 0
     let replayedOrders = 0
+    let messages: Message[] = []
+    let orderIds: string[] = []
     let skippedBase = Number.NaN
     let emptiedMs = Number.NaN
     let report: LoadReport
@@ -138,10 +182,11 @@ export const replayedEvents: Experiment = {
         restartedMs = Date.now()
         skippedBase = await duplicatesSkipped()
         const events = await readBack(kafka, from, sample)
-        const messages = events.flatMap((e, i) => { const m = { key: e.key, value: e.value, partition: e.partition, ...(e.headers === undefined ? {} : { headers: e.headers }) }; return i % 3 === 0 ? [m, m] : [m] })
+        messages = events.flatMap((e, i) => { const m = { key: e.key, value: e.value, partition: e.partition, ...(e.headers === undefined ? {} : { headers: e.headers }) }; return i % 3 === 0 ? [m, m] : [m] })
         await producer.send({ topic: TOPIC, messages })
         replayed = messages.length
         replayedOrders = events.length
+        orderIds = events.map((e) => String(e.key))
         progress(`replayed ${replayed} messages of ${replayedOrders} orders already placed (a third twice)`)
       } finally {
         report = await load
@@ -150,7 +195,11 @@ export const replayedEvents: Experiment = {
       while (Date.now() < deadline && await duplicatesSkipped() - skippedBase < replayed) await sleep(500)
       const skipped = await duplicatesSkipped() - skippedBase
       const charges = await chargesPerOrder(db, since)
-      const money = await ledger(urls.gateway)
+      const money = await ledgerConsistency(urls.gateway)
+      const on: Column = { replayed, skipped, charges: await chargesOfOrders(db, orderIds), money }
+      progress(`the same ${replayed} messages again with idempotent-consumer off (./lab chaos switch idempotent-consumer off)`)
+      const off = await replayWithPatternOff(producer, messages, db, orderIds, urls.gateway)
+      progress(`switched back on; off: ${off.charges.chargedTwice} of ${off.charges.orders} replayed orders charged more than once`)
       const checkout = report.checkout
       return {
         verdicts: [
@@ -160,8 +209,10 @@ export const replayedEvents: Experiment = {
           exactly('orders with two or more charges', charges.twice, 0),
           exactly('wallets not matching their ledger, or unbalanced transfers', money.walletsMatchingLedger ? money.unbalancedTransfers : Number.NaN, 0),
           exactly('money conserved (ledger total − seeded, cents)', money.totalCents - money.seededCents, 0),
-          exactly('orders without a final state', checkout?.unsettled ?? Number.NaN, 0)
+          exactly('orders without a final state', checkout?.unsettled ?? Number.NaN, 0),
+          atLeast('idempotent-consumer off: replayed orders charged more than once (the failure the pattern prevents)', off.charges.chargedTwice, 1, 'orders')
         ],
+        sideBySide: [sideBySide(on, off)],
         figures: [
           { label: 'orders', value: `${checkout?.tracked ?? 0} placed: ${checkout?.confirmed ?? 0} confirmed, ${checkout?.cancelled ?? 0} cancelled (${Object.entries(checkout?.cancelReasons ?? {}).map(([r, n]) => `${r} ${n}`).join(', ') || 'no reasons'}), ${checkout?.unsettled ?? 0} unsettled` },
           { label: 'replayed', value: `${replayed} messages for ${replayedOrders} orders; ${skipped} duplicates skipped since the restart (replays plus what the crash left uncommitted)` },
