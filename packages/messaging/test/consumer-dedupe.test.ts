@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type pg from 'pg'
+import { createEnvelope, type Envelope, type MessageContext } from '../src/index.js'
+import { applyBatch, applyOne, type Delivery } from '../src/consumer-apply.js'
+import { withIdempotency } from '../src/idempotency.js'
+import { log, migratedDatabase, type TestDb } from './helpers.js'
+
+let t: TestDb
+
+beforeAll(async () => {
+  t = await migratedDatabase()
+  await t.pool.query('CREATE TABLE effects (message_id text NOT NULL)')
+})
+
+afterAll(async () => { await t?.close() })
+
+const delivery = (envelope: Envelope, topic: string): Delivery<unknown> => ({
+  envelope, ctx: { topic, partition: 0, offset: '0', requestId: envelope.id, log, attempt: 1 } satisfies MessageContext
+})
+const record = async (client: pg.PoolClient, envelope: Envelope) => { await client.query('INSERT INTO effects (message_id) VALUES ($1)', [envelope.id]) }
+const effects = async (id: string) => (await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects WHERE message_id = $1', [id])).rows[0]?.n
+
+describe('the inbox check can be turned off per topic (a pattern switch)', () => {
+  it('dedupe on (the default): a redelivered message is skipped, in a batch and alone', async () => {
+    const e = createEnvelope('t.v1', 'k', {})
+    expect(await applyBatch(t.pool, 'dedupe-on', record, [delivery(e, 'a'), delivery(e, 'a')])).toEqual({ ok: true, processed: [true, false] })
+    expect(await applyOne(t.pool, 'dedupe-on', record, delivery(e, 'a'))).toBe(false)
+    expect(await effects(e.id)).toBe(1)
+  })
+
+  it('dedupe off for one topic: every delivery of it applies again, another topic is still deduplicated', async () => {
+    const dedupe = (topic: string) => topic !== 'naive'
+    const e = createEnvelope('t.v1', 'k', {})
+    const other = createEnvelope('t.v1', 'k', {})
+    expect(await applyBatch(t.pool, 'dedupe-off', record, [delivery(e, 'naive'), delivery(e, 'naive'), delivery(other, 'safe'), delivery(other, 'safe')], dedupe))
+      .toEqual({ ok: true, processed: [true, true, true, false] })
+    expect(await applyOne(t.pool, 'dedupe-off', record, delivery(e, 'naive'), dedupe)).toBe(true)
+    expect(await applyOne(t.pool, 'dedupe-off', record, delivery(other, 'safe'), dedupe)).toBe(false)
+    expect([await effects(e.id), await effects(other.id)]).toEqual([3, 1])
+  })
+})
+
+describe('withIdempotency with enabled: false (the idempotency-key switch off)', () => {
+  it('runs the work for every request with the same key, remembering nothing', async () => {
+    const runs: number[] = []
+    const work = async () => { runs.push(runs.length); return { statusCode: 201, body: { run: runs.length } } }
+    const opts = { scope: 'switch-test', key: 'same-key', requestBody: { a: 1 }, enabled: false }
+    expect(await withIdempotency(t.pool, opts, work)).toEqual({ statusCode: 201, body: { run: 1 }, replayed: false })
+    expect(await withIdempotency(t.pool, opts, work)).toEqual({ statusCode: 201, body: { run: 2 }, replayed: false })
+    expect((await t.pool.query("SELECT 1 FROM idempotency_keys WHERE scope = 'switch-test'")).rowCount).toBe(0)
+    expect(await withIdempotency(t.pool, { ...opts, enabled: true }, work)).toMatchObject({ body: { run: 3 }, replayed: false })
+    expect(await withIdempotency(t.pool, { ...opts, enabled: true }, work)).toMatchObject({ body: { run: 3 }, replayed: true })
+  })
+})
