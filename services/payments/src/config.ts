@@ -56,6 +56,15 @@ export const PaymentsConfigSchema = Type.Object({
   PROVIDER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
   PROVIDER_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 100 }),
   PROVIDER_RETRY_MAX_MS: Type.Integer({ minimum: 1, default: 2000 }),
+  /** The retry budget (switch `retry-budget`): retries at most this share of the charges in the window ... */
+  PROVIDER_RETRY_BUDGET_RATIO: Type.Number({ minimum: 0, maximum: 10, default: 0.1 }),
+  /**
+   * ... plus this many per second whatever the traffic. Far under Finagle's 10/s: payments charges a few
+   * orders per second at most against a slow provider (3 partitions, one charge each at a time), and a
+   * floor above that rate would let every retry through.
+   */
+  PROVIDER_RETRY_BUDGET_MIN_PER_SECOND: Type.Number({ minimum: 0, default: 0.1 }),
+  PROVIDER_RETRY_BUDGET_WINDOW_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   /** Every this often the reconciler asks the provider about stale pending card payments ... */
   RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 10, default: 5000 }),
   /** ... pending (no callback, or outcome unknown) for longer than this. */

@@ -51,7 +51,8 @@ export function createPaymentsMetrics (registry: Registry) {
     }),
     providerRetries: new Counter({
       name: 'payments_provider_retries_total',
-      help: 'Calls to the payment provider made again after a failed one (bounded by PROVIDER_MAX_ATTEMPTS - 1 per charge)',
+      help: 'Retries of a failed call to the payment provider by outcome: allowed (made again; at most PROVIDER_MAX_ATTEMPTS - 1 per charge), denied_budget (the retry budget was spent: the charge failed with its last error)',
+      labelNames: ['outcome'] as const,
       registers
     }),
     providerRetryDelay: new Histogram({
@@ -89,6 +90,7 @@ export function createPaymentsMetrics (registry: Registry) {
   }
   metrics.lockExhausted.inc({ service: 'payments' }, 0)
   for (const result of ['accepted', 'rejected', 'error', 'breaker_open']) metrics.providerCalls.inc({ result }, 0)
+  for (const outcome of ['allowed', 'denied_budget']) metrics.providerRetries.inc({ outcome }, 0)
   for (const result of RECONCILE_RESULTS) metrics.reconciled.inc({ result }, 0)
   for (const kind of LEDGER_OPERATIONS) metrics.ledgerMoves.inc({ kind }, 0)
   return metrics

@@ -24,7 +24,7 @@ export interface Running {
 
 /**
  * Environment for payments under test: its own database, topic prefix and consumer group, a small
- * seed (c-0001 … c-0020, 1,000.00 each), quick breaker and retries, quiet logs.
+ * seed (c-0001 … c-0020, 1,000.00 each), quick breaker and retries, no retry budget in the way, quiet logs.
  */
 export function paymentsEnv (db: TestDatabase, env: Record<string, string> = {}): Record<string, string> {
   return {
@@ -47,6 +47,8 @@ export function paymentsEnv (db: TestDatabase, env: Record<string, string> = {})
     PROVIDER_RETRY_BASE_MS: '20',
     PROVIDER_RETRY_MAX_MS: '200',
     BREAKER_RESET_MS: '1000',
+    // A floor no test reaches: tests of the other patterns see every retry; retry-budget.test.ts sets its own.
+    PROVIDER_RETRY_BUDGET_MIN_PER_SECOND: '1000',
     ...env
   }
 }

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { AddressInfo } from 'node:net'
-import { createBreaker, type SwitchSet } from '@lab/platform'
+import { createBreaker, createRetryBudget, type SwitchSet } from '@lab/platform'
 import type { PaymentsConfig } from '../config.js'
 import type { PaymentsMetrics } from '../metrics.js'
 import { topicNames } from '../events.js'
@@ -55,6 +55,12 @@ export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetr
       maxAttempts: config.PROVIDER_MAX_ATTEMPTS,
       backoff: { baseMs: config.PROVIDER_RETRY_BASE_MS, maxMs: config.PROVIDER_RETRY_MAX_MS },
       backoffEnabled: () => switches.enabled('retry-backoff'),
+      retryBudget: createRetryBudget({
+        ratio: config.PROVIDER_RETRY_BUDGET_RATIO,
+        minRetriesPerSecond: config.PROVIDER_RETRY_BUDGET_MIN_PER_SECOND,
+        windowMs: config.PROVIDER_RETRY_BUDGET_WINDOW_MS
+      }),
+      budgetEnabled: () => switches.enabled('retry-budget'),
       breaker,
       metrics
     }),

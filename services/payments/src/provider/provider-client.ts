@@ -1,4 +1,4 @@
-import { isBreakerOpenError, REQUEST_ID_HEADER, type Breaker } from '@lab/platform'
+import { isBreakerOpenError, REQUEST_ID_HEADER, type Breaker, type RetryBudget } from '@lab/platform'
 import type { MessagingLogger } from '@lab/messaging'
 import { fullJitterDelayMs, sleep, type BackoffPolicy } from '../backoff.js'
 import type { PaymentsMetrics } from '../metrics.js'
@@ -46,6 +46,10 @@ export interface ProviderClientOptions {
    * the same number of attempts), which is what a retry storm is made of. Default: always back off.
    */
   backoffEnabled?: () => boolean
+  /** Every charge earns it a share of a retry; a retry it refuses is not made (the charge fails with its last error). */
+  retryBudget?: RetryBudget
+  /** Read before each retry: false retries without asking the budget. Default: ask it. */
+  budgetEnabled?: () => boolean
   breaker: Breaker
   metrics: Pick<PaymentsMetrics, 'providerCalls' | 'providerRetries' | 'providerRetryDelay' | 'providerChargeDuration'>
   random?: () => number
@@ -72,6 +76,9 @@ class ProviderCallError extends Error {
  * - 4xx answers are the provider working as intended: not retried, and not breaker failures.
  * - With the `retry-backoff` switch off the retries go out at once (no delay): the naive policy that
  *   experiment 9 (retry storm) contrasts with this one.
+ * - A retry budget (switch `retry-budget`) caps the retries of all charges together at a share of the
+ *   recent charges: backoff spreads the added load, the budget lowers it. A refused retry ends the
+ *   charge as if its attempts were exhausted (unknown if an attempt may have reached the provider).
  * - Retrying is safe because the charge id is the payment id: the provider charges once per id.
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  */
@@ -94,6 +101,7 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
   return {
     async charge (request, log) {
       const stopTimer = metrics.providerChargeDuration.startTimer()
+      opts.retryBudget?.recordRequest()
       const outcome = await chargeWithRetries(request, log)
       stopTimer({ result: outcome.outcome === 'unavailable' ? outcome.cause : outcome.outcome })
       return outcome
@@ -124,6 +132,11 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
     throw new ProviderCallError(`unexpected charge status ${String(body.status)}`)
   }
 
+  function retryAllowed (): boolean {
+    if (opts.retryBudget === undefined || opts.budgetEnabled?.() === false) return true
+    return opts.retryBudget.tryRetry()
+  }
+
   async function chargeWithRetries (request: ChargeRequest, log: MessagingLogger): Promise<ChargeOutcome> {
     /** Set once an attempt may have reached the provider unanswered: from then on, no answer means "unknown", never "failed". */
     let mayHaveReached = false
@@ -146,13 +159,15 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
         metrics.providerCalls.inc({ result: 'error' })
         const lastError = describe(err)
         if (outcomeUnknown(err)) mayHaveReached = true
-        if (attempt >= maxAttempts) {
-          log.warn({ chargeId: request.chargeId, attempts: attempt, lastError, mayHaveReached }, 'provider call failed; retries exhausted')
+        const budgetDenied = attempt < maxAttempts && !retryAllowed()
+        if (attempt >= maxAttempts || budgetDenied) {
+          if (budgetDenied) metrics.providerRetries.inc({ outcome: 'denied_budget' })
+          log.warn({ chargeId: request.chargeId, attempts: attempt, lastError, mayHaveReached, budgetDenied }, 'provider call failed; retries exhausted')
           if (mayHaveReached) return { outcome: 'unknown', attempts: attempt, lastError }
           return { outcome: 'unavailable', attempts: attempt, cause: 'retries_exhausted', lastError }
         }
         const delayMs = opts.backoffEnabled?.() === false ? 0 : fullJitterDelayMs(attempt, backoff, opts.random)
-        metrics.providerRetries.inc()
+        metrics.providerRetries.inc({ outcome: 'allowed' })
         metrics.providerRetryDelay.observe(delayMs / 1000)
         log.info({ chargeId: request.chargeId, attempt, lastError, delayMs }, 'provider call failed; retrying')
         if (delayMs > 0) await sleep(delayMs)
