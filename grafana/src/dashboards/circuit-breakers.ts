@@ -58,10 +58,10 @@ export const circuitBreakers: DashboardSpec = {
         },
         {
           title: 'Provider calls retried',
-          shows: 'Calls to the provider made again after a failed one, per second (payments_provider_retries_total); each retry waits an exponential backoff with full jitter.',
+          shows: 'Calls to the provider made again after a failed one, per second (payments_provider_retries_total), by outcome: allowed (each waits an exponential backoff with full jitter) or denied_budget (the retry budget was spent: not made).',
           healthy: 'rare: only the provider\'s occasional errors.',
-          broken: 'as many retries as calls (the provider fails every time); once the breaker is open the retries stop, so a dead provider is not hammered.',
-          queries: [{ expr: sumRate([], 'payments_provider_retries_total'), legend: 'retries' }],
+          broken: 'as many retries as calls (the provider fails every time) until the retry budget (10% of the charges) denies them; once the breaker is open the retries stop, so a dead provider is not hammered.',
+          queries: [{ expr: sumRate(['outcome'], 'payments_provider_retries_total'), legend: '{{outcome}}' }],
           unit: 'ops',
           min: 0,
           width: 8
