@@ -32,6 +32,18 @@ export const kafkaConsumers: DashboardSpec = {
           queries: [{ expr: LAG, legend: '{{group}} ← {{topic}} [{{partition}}]' }],
           unit: 'short',
           min: 0
+        },
+        {
+          kind: 'stat',
+          title: 'Consumers restarted after a crash, in this time range',
+          shows: 'Kafka consumers made anew after a crash kafkajs does not restart from (kafka_consumer_restarts_total), per consumer: typically a handler slower than the session, so the member was dropped from its group.',
+          healthy: '0; kafkajs restarts a consumer after a retriable error by itself, and those are not counted here.',
+          broken: 'above 0: a consumer lost its group (its log says "kafka consumer crashed", then "consumer restarted"); its uncommitted messages came again and the inbox skipped the ones already applied. Repeated restarts: a handler that outlasts the session (a slow dependency inside the batch).',
+          queries: [{ expr: countInRange(['consumer'], 'kafka_consumer_restarts_total'), legend: '{{consumer}}' }],
+          unit: 'short',
+          steps: [[null, 'green'], [1, 'orange']],
+          width: 24,
+          height: 5
         }
       ]
     },

@@ -4,12 +4,14 @@ import { sharedCounter } from './metrics.js'
 export interface ConsumerMetrics {
   messages: Counter<'consumer' | 'topic' | 'outcome'>
   deadLettered: Counter<'consumer' | 'topic'>
+  restarts: Counter<'consumer'>
 }
 
 export function createConsumerMetrics (registry: Registry): ConsumerMetrics {
   return {
     messages: sharedCounter(registry, 'consumer_messages_total', 'Kafka messages handled, by outcome: processed, duplicate, dead_lettered, retried (one per failed attempt before the last)', ['consumer', 'topic', 'outcome']),
-    deadLettered: sharedCounter(registry, 'dlq_messages_total', 'Messages sent to a dead-letter topic', ['consumer', 'topic'])
+    deadLettered: sharedCounter(registry, 'dlq_messages_total', 'Messages sent to a dead-letter topic', ['consumer', 'topic']),
+    restarts: sharedCounter(registry, 'kafka_consumer_restarts_total', 'Kafka consumers made anew after a crash kafkajs does not restart from (a non-retriable error)', ['consumer'])
   }
 }
 
@@ -25,4 +27,5 @@ export function zeroConsumerSeries (metrics: ConsumerMetrics, consumer: string, 
     for (const outcome of OUTCOMES) metrics.messages.inc({ consumer, topic, outcome }, 0)
     metrics.deadLettered.inc({ consumer, topic }, 0)
   }
+  metrics.restarts.inc({ consumer }, 0)
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs'
 import type { Registry } from 'prom-client'
@@ -70,6 +71,9 @@ export class SimulatedCrash extends Error {
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead_lettered'
+const RESTART_FIRST_DELAY_MS = 1000
+const RESTART_MAX_DELAY_MS = 30_000
+const STOP_WHILE_JOINING_WAIT_MS = 2000
 /** A well-formed message and where it came from (the DLQ copies the original). */
 type Fetched<T> = Delivery<T> & { message: KafkaMessage }
 
@@ -94,6 +98,10 @@ export class IdempotentConsumer<T = unknown> {
   #producer: Producer | undefined
   #crashed: Promise<void> | undefined
   #lag: ConsumerLagMonitor | undefined
+  /** Set by stop(): no restart after it, and a restart waiting out its backoff gives up at once. */
+  #stopping = new AbortController()
+  #restarting: Promise<void> | undefined
+  #joined = false
 
   constructor (options: IdempotentConsumerOptions<T>) {
     this.#opts = { maxAttempts: 3, retryBackoffMs: 100, batchSize: 100, ...options }
@@ -103,37 +111,20 @@ export class IdempotentConsumer<T = unknown> {
 
   /** Connect, subscribe, and resolve once the consumer has joined its group. */
   async start (): Promise<void> {
-    const { kafka, groupId, topics, fromBeginning = true } = this.#opts
+    const { kafka, groupId, topics } = this.#opts
     zeroConsumerSeries(this.#metrics, this.#opts.consumerName, topics)
+    this.#stopping = new AbortController()
     if (this.#opts.ensureDeadLetterTopics !== false) await ensureTopics(kafka, topics.map(deadLetterTopic))
     this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
-    await this.#producer.connect()
-    const consumer = kafka.consumer({
-      groupId,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.#opts.maxWaitTimeInMs ?? 1000,
-      ...(this.#opts.sessionTimeoutMs === undefined ? {} : { sessionTimeout: this.#opts.sessionTimeoutMs })
-    })
-    this.#consumer = consumer
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.#log.error({ err: payload.error, restart: payload.restart }, 'kafka consumer crashed')
-    })
-    const joined = new Promise<void>((resolve, reject) => {
-      const offJoin = consumer.on(consumer.events.GROUP_JOIN, () => { offJoin(); offCrash(); resolve() })
-      // A crash kafkajs will not restart from (a non-retriable error) would otherwise leave start() hanging.
-      const offCrash = consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) { offJoin(); offCrash(); reject(payload.error) }
-      })
-    })
-    await consumer.connect()
-    await consumer.subscribe({ topics, fromBeginning })
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.#opts.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async (payload) => { await this.#onBatch(payload) }
-    })
-    await joined
+    try {
+      await this.#producer.connect()
+      await this.#runConsumer()
+    } catch (err) {
+      // Nothing left connected, so start() can be called again.
+      await this.#producer.disconnect().catch(() => {})
+      this.#producer = undefined
+      throw err
+    }
     this.#log.info({ groupId, topics }, 'consumer started')
     const { lagIntervalMs = 5000, registry, log } = this.#opts
     if (lagIntervalMs > 0) {
@@ -142,15 +133,113 @@ export class IdempotentConsumer<T = unknown> {
     }
   }
 
+  /** Whether the consumer is in its group now (false while it starts, or restarts after a crash). */
+  get joined (): boolean {
+    return this.#joined
+  }
+
+  /**
+   * A kafkajs consumer, subscribed and running; resolves once it has joined the group. kafkajs restarts
+   * a consumer after a retriable crash by itself; after a non-retriable one (e.g. "The coordinator is
+   * not aware of this member": a handler slower than the session got the member dropped, then its
+   * offset commit is refused) it leaves it disconnected for good, so #restart makes a new one.
+   */
+  async #runConsumer (): Promise<void> {
+    const { kafka, groupId, topics, fromBeginning = true } = this.#opts
+    const consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.#opts.maxWaitTimeInMs ?? 1000,
+      ...(this.#opts.sessionTimeoutMs === undefined ? {} : { sessionTimeout: this.#opts.sessionTimeoutMs })
+    })
+    this.#consumer = consumer
+    let hasJoined = false
+    consumer.on(consumer.events.GROUP_JOIN, () => { hasJoined = true; this.#joined = true })
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.#log.error({ err: payload.error, restart: payload.restart }, payload.restart ? 'kafka consumer crashed; kafkajs restarts it' : 'kafka consumer crashed')
+      if (payload.restart) return
+      this.#joined = false
+      // Before the first join, the caller of #runConsumer sees the crash (the promise below rejects).
+      if (hasJoined && this.#consumer === consumer && !this.#stopping.signal.aborted) this.#restarting = this.#restart()
+    })
+    const joined = new Promise<void>((resolve, reject) => {
+      const offJoin = consumer.on(consumer.events.GROUP_JOIN, () => { offAll(); resolve() })
+      // A crash kafkajs will not restart from (a non-retriable error) would otherwise leave start() hanging.
+      const offCrash = consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) { offAll(); reject(payload.error) }
+      })
+      // stop() while joining (a dead member's session can hold the join for its whole length).
+      const { signal } = this.#stopping
+      const onStop = () => { offAll(); reject(new Error('consumer stopped before it joined its group')) }
+      signal.addEventListener('abort', onStop, { once: true })
+      const offAll = () => { offJoin(); offCrash(); signal.removeEventListener('abort', onStop) }
+    })
+    joined.catch(() => {}) // handled below; a rejection that loses the race is not unhandled
+    try {
+      await consumer.connect()
+      await consumer.subscribe({ topics, fromBeginning })
+      const running = consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.#opts.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async (payload) => { await this.#onBatch(payload) }
+      })
+      // run() itself waits for the first join: a stop() meanwhile rejects `joined` and must not wait for it.
+      await Promise.race([running.then(async () => { await joined }), joined])
+    } catch (err) {
+      const disconnected = consumer.disconnect().catch(() => {})
+      // Stopped while joining: stop() bounds its wait for this disconnect (see there); do not wait here.
+      if (!this.#stopping.signal.aborted) await disconnected
+      throw err
+    }
+  }
+
+  /**
+   * A new kafkajs consumer after a crash kafkajs gives up on, with backoff (1 s doubling to 30 s) until
+   * it joins again; counted in `kafka_consumer_restarts_total`. Messages whose offsets were not
+   * committed come again and the inbox skips the ones already applied.
+   */
+  async #restart (): Promise<void> {
+    const { consumerName, groupId } = this.#opts
+    for (let delayMs = RESTART_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, RESTART_MAX_DELAY_MS)) {
+      this.#log.warn({ delayMs }, 'restarting the kafka consumer')
+      try {
+        await sleep(delayMs, undefined, { signal: this.#stopping.signal })
+      } catch {
+        return // stopped while waiting
+      }
+      try {
+        await this.#runConsumer()
+        this.#metrics.restarts.inc({ consumer: consumerName })
+        this.#log.info({ groupId }, 'consumer restarted')
+        return
+      } catch (err) {
+        if (this.#stopping.signal.aborted) return
+        this.#log.error({ err }, 'restarting the kafka consumer failed')
+      }
+    }
+  }
+
   /** Let the message in flight finish, leave the group, disconnect. */
   async stop (): Promise<void> {
+    this.#stopping.abort()
     await this.#lag?.stop()
     this.#lag = undefined
+    await this.#restarting
     await this.#crashed
-    await this.#consumer?.disconnect()
+    const disconnecting = this.#consumer?.disconnect()
+    if (this.#joined || disconnecting === undefined) {
+      await disconnecting
+    } else {
+      // Still joining: kafkajs' disconnect waits for the JoinGroup in flight, which the coordinator may
+      // hold until a dead member's session expires (30 s). Not worth holding a shutdown for.
+      const done = await Promise.race([disconnecting.then(() => true, () => true), sleep(STOP_WHILE_JOINING_WAIT_MS, false)])
+      if (!done) this.#log.warn('consumer stopped while still joining its group; not waiting for the join request in flight')
+    }
     await this.#producer?.disconnect()
     this.#consumer = undefined
     this.#producer = undefined
+    this.#joined = false
   }
 
   /**

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Kafka } from 'kafkajs'
-import { IdempotentConsumer, addHousekeeping, createKafka, deadLetterTopic, ensureTopics } from '@lab/messaging'
+import { IdempotentConsumer, addHousekeeping, manageConsumer, createKafka, deadLetterTopic, ensureTopics } from '@lab/messaging'
 import { kafkaBrokers, type NotificationsConfig } from '../config.js'
 import type { NotificationsMetrics } from '../metrics.js'
 import { topicNames } from '../topics.js'
@@ -38,9 +38,8 @@ export const consumerPlugin = fp<{ config: NotificationsConfig, metrics: Notific
   addHousekeeping(app, config, { pool: app.pg, registry: app.metricsRegistry, service: 'notifications', tables: { idempotencyKeys: false, outbox: false, inbox: true } })
   app.addHook('onReady', async () => {
     await ensureTopicsPatiently(kafka, [...names.topics, ...names.topics.map(deadLetterTopic)])
-    await consumer.start()
   })
-  app.addHook('preClose', async () => { await consumer.stop() })
+  manageConsumer(app, consumer, { stopHook: 'preClose' })
 }, { name: 'notifications-consumer', dependencies: ['lab-postgres', 'notifications-faults'] })
 
 /**

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { IdempotentConsumer } from '@lab/messaging'
+import { IdempotentConsumer, manageConsumer } from '@lab/messaging'
 import type { Kafka } from 'kafkajs'
 import type { OrdersConfig } from '../config.js'
 import type { OrderTopics } from '../topics.js'
@@ -34,6 +34,5 @@ export const paymentResultsPlugin = fp<{ config: OrdersConfig, metrics: OrdersMe
     batchSize: config.CONSUMER_BATCH_SIZE
   })
   app.decorate('paymentResultsConsumer', consumer)
-  app.addHook('onReady', async () => { await consumer.start() })
-  app.addHook('onClose', async () => { await consumer.stop() })
+  manageConsumer(app, consumer)
 }, { name: 'orders-payment-results', dependencies: ['lab-postgres', 'orders-inventory'] })

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
-import { addHousekeeping, createKafka, ensureTopics, IdempotentConsumer, OutboxRelay, type Envelope } from '@lab/messaging'
+import { addHousekeeping, createKafka, ensureTopics, IdempotentConsumer, manageConsumer, OutboxRelay, type Envelope } from '@lab/messaging'
 import type { PaymentsConfig } from '../config.js'
 import { chargeOrder } from '../payments/charge-order.js'
 import { refundOrder } from '../payments/refund-order.js'
@@ -13,7 +13,8 @@ export interface ConsumerHooks {
 /**
  * Kafka for payments: the outbox relay (payments.succeeded.v1 / payments.failed.v1 leave only through
  * the outbox) and one idempotent consumer, group `payments`, for orders.placed.v1 (charge) and
- * orders.cancelled.v1 (refund). Both start when the app is ready and stop before the pool closes.
+ * orders.cancelled.v1 (refund). Both start when the app is ready and stop before the pool closes; the
+ * consumer's start does not hold the app's (manageConsumer).
  */
 export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, hooks?: ConsumerHooks }>(async (app, { config, registry, hooks }) => {
   const kafka = createKafka({ clientId: config.INSTANCE_ID, brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()), log: app.log })
@@ -50,12 +51,7 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
   // Payments owns all three tables: the keys of POST /transfers, its outbox, the order events' inbox.
   addHousekeeping(app, config, { pool: app.pg, registry, service: 'payments', tables: { idempotencyKeys: true, outbox: true, inbox: true } })
 
-  app.addHook('onReady', async () => {
-    relay.start()
-    await consumer.start()
-  })
-  app.addHook('onClose', async () => {
-    await consumer.stop()
-    await relay.stop()
-  })
+  app.addHook('onReady', async () => { relay.start() })
+  manageConsumer(app, consumer)
+  app.addHook('onClose', async () => { await relay.stop() })
 }, { name: 'payments-messaging', dependencies: ['lab-postgres', 'payments-domain'] })
