@@ -1,20 +1,23 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { loadScenario, runScenario, validateScenario, withOverrides, type LoadReport } from '@lab/load-tests'
-import { address } from '../../infra/topology.js'
+import pg from 'pg'
+import { loadScenario, runScenario, validateScenario, withOverrides, type LoadReport, type Scenario } from '@lab/load-tests'
 import { scrapeSum } from './lab.js'
-import { admin } from './switches.js'
+import { PAYMENTS, PAYMENTS_PROVIDER, providerFaults, providerRequests, setProviderFaults, type ProviderFaults } from './payments-provider.js'
+import { withPatternOff } from './switches.js'
 import type { Experiment } from './types.js'
-import { atLeast, atMost, exactly } from './verdict.js'
+import { atMost, exactly } from './verdict.js'
 import { ledgerConsistency } from './payments-ledger.js'
 
-const PAYMENTS = `http://${address('payments', 'native')}`
-const INVENTORY = `http://${address('inventory', 'native')}`
 const OPEN = 2
-/** Time from placing an order to its final state, at p99, while the provider fails: retries are bounded and the open breaker answers at once. */
-const FINAL_P99_BOUND_MS = 5000
-
-interface Faults { errorRate: number, latencyMs: number, declineRate: number }
+/** Checkout fails fast: an order's time to its final state, at p99, stays under the breaker's timeout (one provider call's). */
+const FINAL_P99_BOUND_MS = PAYMENTS_PROVIDER.timeoutMs
+/**
+ * The breaker opens once failures reach its error threshold among at least its volume threshold of calls
+ * in its rolling window: at the latest when the window holds nothing but failures, one window after the
+ * fault began (plus a second for the 250 ms polling and the consumer's pace).
+ */
+const OPEN_BOUND_S = PAYMENTS_PROVIDER.breakerRollingWindowMs / 1000 + 1
 
 /** Follows payments' provider breaker on its own /metrics every 250 ms. */
 function watchBreaker () {
@@ -52,82 +55,139 @@ async function confirmedAgain (gateway: string, timeoutMs: number): Promise<{ co
   return { confirmed: false, tries }
 }
 
+/** Card orders placed in a stretch of time (orders' database: every client's, as the provider's counter is). */
+async function cardOrdersPlaced (db: pg.Pool, fromMs: number, toMs: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE payment_method = 'card' AND created_at BETWEEN $1 AND $2", [new Date(fromMs).toISOString(), new Date(toMs).toISOString()])
+  return rows[0]?.n ?? Number.NaN
+}
+
+/**
+ * Cancelled orders placed since `fromMs` whose stock inventory still holds (reservation not released):
+ * each service owns its database, so the order's reservation id is read from orders' and looked up in inventory's.
+ */
+async function cancelledStillReserved (orders: pg.Pool, inventory: pg.Pool, fromMs: number): Promise<{ cancelled: number, stillReserved: number }> {
+  const { rows } = await orders.query<{ reservation_id: string }>("SELECT reservation_id FROM orders WHERE status = 'cancelled' AND created_at >= $1", [new Date(fromMs).toISOString()])
+  const ids = rows.map((r) => r.reservation_id)
+  const held = await inventory.query<{ n: number }>("SELECT count(*)::int AS n FROM reservations WHERE id = ANY($1::uuid[]) AND status = 'reserved'", [ids])
+  return { cancelled: ids.length, stillReserved: held.rows[0]?.n ?? Number.NaN }
+}
+
+/** One column of the side-by-side: the fault's stretch, measured the same way with the breaker on and off. */
+interface Column { orders: number, providerRequests: number, report: LoadReport }
+
+const perOrder = (c: Column) => c.orders === 0 ? Number.NaN : Number((c.providerRequests / c.orders).toFixed(2))
+const ms = (n: number | undefined) => n === undefined ? '?' : n.toFixed(0)
+
+/** The provider failing every charge for `faultS` while `scenario`'s card checkouts run, starting `beforeS` into it; healed whatever happens. */
+async function failingProvider (scenario: Scenario, opts: { gateway: string, db: pg.Pool, saved: ProviderFaults, beforeS: number, faultS: number, progress: (line: string) => void }) {
+  const load = runScenario(scenario, { baseUrl: opts.gateway })
+  let faultMs = Number.NaN
+  let healMs = Number.NaN
+  let requests = Number.NaN
+  let report: LoadReport
+  try {
+    await sleep(opts.beforeS * 1000)
+    const before = await providerRequests()
+    await setProviderFaults({ ...opts.saved, errorRate: 1 })
+    faultMs = Date.now()
+    opts.progress('provider errors 100%')
+    try {
+      await sleep(opts.faultS * 1000)
+    } finally {
+      await setProviderFaults(opts.saved)
+      healMs = Date.now()
+      requests = await providerRequests() - before
+      opts.progress(`provider healed (${JSON.stringify(opts.saved)})`)
+    }
+  } finally {
+    report = await load
+  }
+  const column: Column = { orders: await cardOrdersPlaced(opts.db, faultMs, healMs), providerRequests: requests, report }
+  return { faultMs, healMs, column }
+}
+
 export const providerFailing: Experiment = {
   id: 4,
   name: 'provider-failing',
   title: 'The payment provider failing every charge',
-  hypothesis: `With the provider answering every charge with an error for 30 s under card checkouts, payments' provider breaker opens, every order still reaches a final state fast (p99 ≤ ${FINAL_P99_BOUND_MS / 1000} s: cancelled, its stock released), no money is created or lost (the ledger matches the wallets), and once the provider heals, card orders are confirmed again.`,
-  fault: 'the provider\'s error rate set to 100% through the gateway\'s admin API (./lab chaos provider errors 100%), put back to what it was afterwards',
+  hypothesis: `With the provider answering every charge with an error for 30 s under card checkouts, payments' provider breaker opens within its rolling window (≤ ${OPEN_BOUND_S} s), checkout fails fast (time to the final state p99 ≤ ${FINAL_P99_BOUND_MS / 1000} s, the breaker's timeout: cancelled, its stock released), no money is created or lost (the ledger matches the wallets), and once the provider heals, card orders are confirmed again. With the breaker switched off, every order still sends its charge to the failing provider: at least twice the provider requests per order.`,
+  fault: 'the provider\'s error rate set to 100% through the gateway\'s admin API (./lab chaos provider errors 100%), put back to what it was afterwards; then the same with payments\' breaker-provider switch off',
   async run ({ short, urls, progress }) {
     const base = loadScenario('checkout')
     const beforeS = short ? 4 : 10
-    const faultS = short ? 10 : 30
+    // Long enough in the short run too for the open breaker to refuse most of the fault's orders.
+    const faultS = short ? 15 : 30
     const afterS = short ? 6 : 20
-    const scenario = validateScenario({ ...withOverrides(base, { rate: 5, durationSeconds: beforeS + faultS + afterS }), params: { ...base.params, paymentMethod: 'card' } }, base.name)
-    const client = admin()
-    const saved = (await client.call('GET', '/admin/chaos/services/provider/faults') as { instances: Array<{ body: Faults }> }).instances[0]?.body ?? { errorRate: 0, latencyMs: 0, declineRate: 0 }
-    const releasesBefore = await scrapeSum(INVENTORY, 'inventory_releases_total', { outcome: 'released' })
-    const breaker = watchBreaker()
-    progress(`card checkouts at ${scenario.rate}/s for ${scenario.durationSeconds} s; provider failing from ${beforeS} s for ${faultS} s`)
-    const load = runScenario(scenario, { baseUrl: urls.gateway })
-    let faultMs = Number.NaN
-    let healMs = Number.NaN
-    let report: LoadReport
+    const offS = short ? 6 : 20
+    const card = (durationSeconds: number) => validateScenario({ ...withOverrides(base, { rate: 5, durationSeconds }), params: { ...base.params, paymentMethod: 'card' } }, base.name)
+    const saved = await providerFaults()
+    const ordersDb = new pg.Pool({ connectionString: urls.postgres('orders'), max: 1 })
+    const inventoryDb = new pg.Pool({ connectionString: urls.postgres('inventory'), max: 1 })
+    const runStartMs = Date.now()
     try {
-      await sleep(beforeS * 1000)
-      await client.call('PUT', '/admin/chaos/services/provider/faults', { ...saved, errorRate: 1 })
-      faultMs = Date.now()
-      progress('provider errors 100%')
-      try {
-        await sleep(faultS * 1000)
-      } finally {
-        await client.call('PUT', '/admin/chaos/services/provider/faults', saved)
-        healMs = Date.now()
-        progress(`provider healed (${JSON.stringify(saved)})`)
+      const breaker = watchBreaker()
+      progress(`breaker on: card checkouts at 5/s for ${beforeS + faultS + afterS} s; provider failing from ${beforeS} s for ${faultS} s`)
+      const on = await failingProvider(card(beforeS + faultS + afterS), { gateway: urls.gateway, db: ordersDb, saved, beforeS, faultS, progress }).finally(async () => { await breaker.stop() })
+      progress('card orders until one is confirmed again')
+      const again = await confirmedAgain(urls.gateway, 40_000)
+      progress(`breaker off (./lab chaos switch breaker-provider off): card checkouts at 5/s for ${offS} s, the provider failing from the first second`)
+      const off = await withPatternOff('payments', 'breaker-provider', async () => await failingProvider(card(offS + 1), { gateway: urls.gateway, db: ordersDb, saved, beforeS: 0.5, faultS: offS, progress }))
+      const stock = await cancelledStillReserved(ordersDb, inventoryDb, runStartMs)
+      const ledger = await ledgerConsistency(urls.gateway)
+      const opened = breaker.samples.find((s) => s.atMs >= on.faultMs && s.atMs <= on.healMs + 1000 && s.state === OPEN)
+      const checkout = on.column.report.checkout
+      const offCheckout = off.column.report.checkout
+      const place = (r: LoadReport) => r.requests.find((q) => q.name === 'place')?.latency
+      return {
+        verdicts: [
+          atMost('provider breaker open after the fault began', opened === undefined ? Number.NaN : Number(((opened.atMs - on.faultMs) / 1000).toFixed(2)), OPEN_BOUND_S, 's'),
+          atMost('breaker on: time to final state, p99 (under the breaker\'s timeout)', Number((checkout?.timeToFinal.p99 ?? Number.NaN).toFixed(0)), FINAL_P99_BOUND_MS, 'ms'),
+          exactly('orders without a final state (both columns)', (checkout?.unsettled ?? Number.NaN) + (offCheckout?.unsettled ?? Number.NaN), 0),
+          exactly('cancelled orders whose stock inventory still holds (SQL, orders → inventory)', stock.stillReserved, 0),
+          exactly('money conserved (ledger total − seeded, cents)', ledger.walletsMatchingLedger && ledger.unbalancedTransfers === 0 ? ledger.totalCents - ledger.seededCents : Number.NaN, 0),
+          exactly('a card order confirmed again after healing', again.confirmed ? 1 : 0, 1),
+          atMost('breaker on: provider requests per order while failing, at most half of breaker off\'s', perOrder(on.column), Number((perOrder(off.column) / 2).toFixed(2)))
+        ],
+        figures: [
+          { label: 'orders (breaker on)', value: `${checkout?.tracked ?? 0} placed: ${checkout?.confirmed ?? 0} confirmed, ${checkout?.cancelled ?? 0} cancelled (${Object.entries(checkout?.cancelReasons ?? {}).map(([r, n]) => `${r} ${n}`).join(', ') || 'no reasons'}), ${checkout?.unsettled ?? 0} unsettled` },
+          { label: 'POST /orders p50 / p99 (breaker on)', value: `${place(on.column.report)?.p50.toFixed(1) ?? '?'} / ${place(on.column.report)?.p99.toFixed(1) ?? '?'} ms` },
+          { label: 'time to final state p50 / p99 (breaker on)', value: `${ms(checkout?.timeToFinal.p50)} / ${ms(checkout?.timeToFinal.p99)} ms` },
+          { label: 'stock', value: `${stock.cancelled} orders cancelled since the run began (all clients), ${stock.stillReserved} of them still holding their reservation` },
+          { label: 'confirmed again', value: `${again.confirmed ? 'yes' : 'no'}, after ${again.tries} card order(s) placed after the load` }
+        ],
+        sideBySide: [{
+          title: 'The provider failing: the breaker on and off',
+          columns: ['breaker on', 'breaker off'],
+          rows: [
+            { label: 'card orders placed while the provider failed', values: [on.column, off.column].map((c) => String(c.orders)) },
+            { label: 'charge requests the failing provider got', values: [on.column, off.column].map((c) => String(c.providerRequests)) },
+            { label: 'provider requests per order', values: [on.column, off.column].map((c) => String(perOrder(c))) },
+            { label: 'time to final state p50 / p99', values: [checkout, offCheckout].map((c) => `${ms(c?.timeToFinal.p50)} / ${ms(c?.timeToFinal.p99)} ms`) },
+            { label: 'cancelled / confirmed / unsettled', values: [checkout, offCheckout].map((c) => `${c?.cancelled ?? '?'} / ${c?.confirmed ?? '?'} / ${c?.unsettled ?? '?'}`) }
+          ]
+        }],
+        windows: [{ label: 'provider failing (breaker on)', startMs: on.faultMs, endMs: on.healMs }, { label: 'provider failing (breaker off)', startMs: off.faultMs, endMs: off.healMs }],
+        panels: [
+          {
+            title: 'Payments → provider calls',
+            unit: 'per second',
+            series: [
+              { name: 'accepted', promql: 'sum(rate(payments_provider_calls_total{result="accepted"}[10s]))' },
+              { name: 'error', promql: 'sum(rate(payments_provider_calls_total{result="error"}[10s]))' },
+              { name: 'refused by the open breaker', promql: 'sum(rate(payments_provider_calls_total{result="breaker_open"}[10s]))' }
+            ]
+          },
+          { title: 'Provider breaker (0 closed, 1 half-open, 2 open)', unit: 'state', series: [{ name: 'payments', promql: 'max(circuit_breaker_state{job="payments",breaker="provider"})' }] }
+        ],
+        notes: [
+          'Breaker times come from payments\' own /metrics polled every 250 ms; the chart is Prometheus\' (5 s scrapes, 10 s rates).',
+          `The breaker-on column's time to final state covers its whole load (before, during and after the fault); the off column is the fault's stretch alone. With the breaker off the retry budget still caps the retries (about ${PAYMENTS_PROVIDER.budgetRatio} per charge past its floor), so the difference is the first call of every charge, which the open breaker refuses without asking the provider.`,
+          'Orders per column and the stock check are read from orders\' and inventory\'s databases over the run\'s time: other clients\' card orders in that time count too.',
+          'Money is checked with GET /payments/ledger/consistency (the wallets against the ledger, over the whole lab).'
+        ]
       }
     } finally {
-      report = await load
-    }
-    progress('card orders until one is confirmed again')
-    const again = await confirmedAgain(urls.gateway, 40_000)
-    await breaker.stop()
-    const releases = await scrapeSum(INVENTORY, 'inventory_releases_total', { outcome: 'released' }) - releasesBefore
-    const ledger = await ledgerConsistency(urls.gateway)
-    const opened = breaker.samples.find((s) => s.atMs >= faultMs && s.atMs <= healMs + 1000 && s.state === OPEN)
-    const checkout = report.checkout
-    return {
-      verdicts: [
-        atMost('provider breaker open after the fault began', opened === undefined ? Number.NaN : Number(((opened.atMs - faultMs) / 1000).toFixed(2)), faultS, 's'),
-        atMost('time to final state, p99', Number((checkout?.timeToFinal.p99 ?? Number.NaN).toFixed(0)), FINAL_P99_BOUND_MS, 'ms'),
-        exactly('orders without a final state', checkout?.unsettled ?? Number.NaN, 0),
-        atLeast('stock releases (inventory) minus orders cancelled', releases - (checkout?.cancelled ?? 0), 0),
-        exactly('money conserved (ledger total − seeded, cents)', ledger.walletsMatchingLedger && ledger.unbalancedTransfers === 0 ? ledger.totalCents - ledger.seededCents : Number.NaN, 0),
-        exactly('a card order confirmed again after healing', again.confirmed ? 1 : 0, 1)
-      ],
-      figures: [
-        { label: 'orders', value: `${checkout?.tracked ?? 0} placed: ${checkout?.confirmed ?? 0} confirmed, ${checkout?.cancelled ?? 0} cancelled (${Object.entries(checkout?.cancelReasons ?? {}).map(([r, n]) => `${r} ${n}`).join(', ') || 'no reasons'}), ${checkout?.unsettled ?? 0} unsettled` },
-        { label: 'POST /orders p50 / p99', value: `${report.requests.find((r) => r.name === 'place')?.latency.p50.toFixed(1) ?? '?'} / ${report.requests.find((r) => r.name === 'place')?.latency.p99.toFixed(1) ?? '?'} ms` },
-        { label: 'time to final state p50 / p99', value: `${checkout?.timeToFinal.p50.toFixed(0) ?? '?'} / ${checkout?.timeToFinal.p99.toFixed(0) ?? '?'} ms` },
-        { label: 'stock releases during the run (all traffic)', value: String(releases) },
-        { label: 'confirmed again', value: `${again.confirmed ? 'yes' : 'no'}, after ${again.tries} card order(s) placed after the load` }
-      ],
-      windows: [{ label: 'provider failing', startMs: faultMs, endMs: healMs }],
-      panels: [
-        {
-          title: 'Payments → provider calls',
-          unit: 'per second',
-          series: [
-            { name: 'accepted', promql: 'sum(rate(payments_provider_calls_total{result="accepted"}[10s]))' },
-            { name: 'error', promql: 'sum(rate(payments_provider_calls_total{result="error"}[10s]))' },
-            { name: 'refused by the open breaker', promql: 'sum(rate(payments_provider_calls_total{result="breaker_open"}[10s]))' }
-          ]
-        },
-        { title: 'Provider breaker (0 closed, 1 half-open, 2 open)', unit: 'state', series: [{ name: 'payments', promql: 'max(circuit_breaker_state{job="payments",breaker="provider"})' }] }
-      ],
-      notes: [
-        'Breaker times come from payments\' own /metrics polled every 250 ms; the chart is Prometheus\' (5 s scrapes, 10 s rates).',
-        'Money is checked with GET /payments/ledger/consistency (the wallets against the ledger, over the whole lab).'
-      ]
+      await Promise.all([ordersDb.end(), inventoryDb.end()])
     }
   }
 }

@@ -1,26 +1,20 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { address } from '../../infra/topology.js'
 import { scrapeSum } from './lab.js'
-import { admin, withPatternOff } from './switches.js'
+import { PAYMENTS, PAYMENTS_PROVIDER, providerFaults, providerRequests, setProviderFaults } from './payments-provider.js'
+import { withPatternOff } from './switches.js'
 import type { Experiment, Verdict } from './types.js'
 import { atLeast, atMost } from './verdict.js'
 
-const PAYMENTS = `http://${address('payments', 'native')}`
-const PROVIDER = `http://${address('provider', 'native')}`
-/** Payments' PROVIDER_MAX_ATTEMPTS and PROVIDER_TIMEOUT_MS in the lab (their defaults in services/payments/src/config.ts). */
-const MAX_ATTEMPTS = 3
-const TIMEOUT_MS = 2000
+const MAX_ATTEMPTS = PAYMENTS_PROVIDER.maxAttempts
+const TIMEOUT_MS = PAYMENTS_PROVIDER.timeoutMs
 /** Slower than payments' timeout: every call times out and is retried (the charge still happens, so orders settle by callback). */
 const SLOW_MS = 2500
 /** Longest wait for a column's orders to be charged after its load (3 partitions, one ~6 s charge at a time on each). */
 const DRAIN_TIMEOUT_MS = 120_000
-/** Payments' retry budget in the lab (PROVIDER_RETRY_BUDGET_RATIO, _MIN_PER_SECOND, _WINDOW_MS defaults). */
-const BUDGET_RATIO = 0.1
-const BUDGET_MIN_PER_SECOND = 0.1
-const BUDGET_WINDOW_S = 10
-
-interface Faults { errorRate: number, latencyMs: number, declineRate: number }
+const BUDGET_RATIO = PAYMENTS_PROVIDER.budgetRatio
+const BUDGET_MIN_PER_SECOND = PAYMENTS_PROVIDER.budgetMinPerSecond
+const BUDGET_WINDOW_S = PAYMENTS_PROVIDER.budgetWindowMs / 1000
 
 interface Phase { drainedMs: number, orders: number, placed: number, seconds: number, charges: number, calls: number, retries: number, denied: number, retryWaitMs: number, providerRequests: number }
 
@@ -33,9 +27,9 @@ async function counters () {
     scrapeSum(PAYMENTS, 'payments_provider_retry_delay_seconds_count'),
     scrapeSum(PAYMENTS, 'payments_provider_retry_delay_seconds_sum'),
     scrapeSum(PAYMENTS, 'payments_provider_retries_total', { outcome: 'denied_budget' }),
-    Promise.all(['accepted', 'duplicate', 'unavailable'].map(async (outcome) => await scrapeSum(PROVIDER, 'provider_charges_total', { outcome })))
+    providerRequests()
   ])
-  return { charges, calls: calls - refused, retries: waitCount, denied, waitS: waitSum, providerRequests: provider.reduce((a, b) => a + b, 0) }
+  return { charges, calls: calls - refused, retries: waitCount, denied, waitS: waitSum, providerRequests: provider }
 }
 
 /** Card orders through the gateway at a steady rate (open model: one every 1/rate s, whatever the answers take). */
@@ -104,11 +98,10 @@ export const retryStorm: Experiment = {
     // seen dropped from its group by the broker (KafkaJSNonRetriableError) on 2026-12-02, at 1/s.
     const rate = short ? 0.5 : 0.4
     const seconds = short ? 10 : 30
-    const client = admin()
-    const saved = (await client.call('GET', '/admin/chaos/services/provider/faults') as { instances: Array<{ body: Faults }> }).instances[0]?.body ?? { errorRate: 0, latencyMs: 0, declineRate: 0 }
+    const saved = await providerFaults()
     const startMs = Date.now()
     const [naive, backoff, budget] = await withPatternOff('payments', 'breaker-provider', async () => {
-      await client.call('PUT', '/admin/chaos/services/provider/faults', { ...saved, latencyMs: SLOW_MS })
+      await setProviderFaults({ ...saved, latencyMs: SLOW_MS })
       progress(`provider slowed to ${SLOW_MS} ms; card orders at ${rate}/s for ${seconds} s per column`)
       try {
         const [naivePhase, backoffPhase] = await withPatternOff('payments', 'retry-budget', async () => {
@@ -122,7 +115,7 @@ export const retryStorm: Experiment = {
         progress('backoff + retry budget (retry-backoff on, retry-budget on)')
         return [naivePhase, backoffPhase, await measure(urls.gateway, rate, seconds)]
       } finally {
-        await client.call('PUT', '/admin/chaos/services/provider/faults', saved)
+        await setProviderFaults(saved)
         progress(`provider restored (${JSON.stringify(saved)})`)
       }
     })

@@ -76,6 +76,9 @@ export interface Breaker {
   shutdown: () => void
 }
 
+/** The window over which a breaker counts calls and failures (10 buckets of a second). */
+export const BREAKER_ROLLING_WINDOW_MS = 10_000
+
 /**
  * A circuit breaker (opossum) with the lab's metrics and logs. It wraps any async call: one upstream
  * request, one Redis command. Why: a timeout alone bounds each call, but a dependency that hangs or
@@ -98,7 +101,7 @@ export function createBreaker (opts: BreakerOptions): Breaker {
     errorThresholdPercentage: opts.errorThresholdPercentage,
     volumeThreshold: opts.volumeThreshold,
     resetTimeout: opts.resetTimeoutMs,
-    rollingCountTimeout: 10_000,
+    rollingCountTimeout: BREAKER_ROLLING_WINDOW_MS,
     rollingCountBuckets: 10
   })
 

@@ -8,7 +8,7 @@ export { requestIdOptions, requestIdPlugin, REQUEST_ID_HEADER } from './request-
 export { postgresPlugin, type PostgresOptions } from './postgres.js'
 export { redisPlugin, createRedisClient, type RedisOptions } from './redis.js'
 export { serve } from './server.js'
-export { createBreaker, createBreakerMetrics, isBreakerOpenError, type Breaker, type BreakerMetrics, type BreakerOptions, type BreakerSettings, type BreakerState } from './breaker.js'
+export { BREAKER_ROLLING_WINDOW_MS, createBreaker, createBreakerMetrics, isBreakerOpenError, type Breaker, type BreakerMetrics, type BreakerOptions, type BreakerSettings, type BreakerState } from './breaker.js'
 export { migrateDatabase, applyMigrations, readMigrations, type MigrateOptions, type Migration } from './migrate.js'
 export { keysetCursor, type KeysetCursor } from './cursor.js'
 export { createOptimisticLockMetrics } from './optimistic-lock-metrics.js'
