@@ -51,7 +51,7 @@ export const rateLimitBurst: Experiment = {
   id: 8,
   name: 'rate-limit-burst',
   title: 'A burst at 5× the rate limit across two gateway replicas',
-  hypothesis: `One client bursting at 500 requests/s, spread evenly over two gateway processes that share their counters in Redis, gets ${LIMIT_PER_SECOND}/s through in total (within 10%, after the first second), not ${LIMIT_PER_SECOND}/s per gateway; every rejected request is a 429 with Retry-After.`,
+  hypothesis: `One client bursting at 500 requests/s, spread evenly over two gateway processes that share their counters in Redis, gets ${LIMIT_PER_SECOND}/s through in total (within 10%, over the whole burst), not ${LIMIT_PER_SECOND}/s per gateway; every rejected request is a 429 with Retry-After.`,
   fault: 'none injected: the burst is the fault (the burst scenario, split over two gateways started for the experiment on free ports, with their own key prefix so that other load from 127.0.0.1 on the lab\'s gateway does not count)',
   async run ({ short, progress }) {
     const durationSeconds = short ? 4 : 10
@@ -79,12 +79,13 @@ export const rateLimitBurst: Experiment = {
       const allowed = reports.reduce((n, r) => n + count(r, '200'), 0)
       const rejected = reports.reduce((n, r) => n + count(r, '429'), 0)
       const other = reports.reduce((n, r) => n + r.answered - count(r, '200') - count(r, '429'), 0)
-      // The first second is the start burst every window-based limiter allows (the previous window was
-      // empty); the steady rate is the one the limit promises, measured over the seconds after it.
-      const steadySeconds = durationSeconds - 1
-      const steady = reports.reduce((n, r) => n + r.timeline.filter((t) => t.second >= 1 && t.second < durationSeconds).reduce((m, t) => m + (t.byStatus['200'] ?? 0), 0), 0)
-      const allowedPerSecond = steady / steadySeconds + probe.allowed / durationSeconds
-      const firstSecond = reports.reduce((n, r) => n + (r.timeline[0]?.byStatus['200'] ?? 0), 0)
+      // In total: over the whole burst, its start included (every window-based limiter lets a start
+      // burst through, the previous window being empty), from each load's own send span (first send to
+      // last, as its achieved rate), not the nominal duration: on a busy machine the senders start late.
+      const burstSeconds = Math.max(...reports.map((r) => r.achievedRate === 0 ? Number.NaN : r.iterations.sent / r.achievedRate))
+      const allowedPerSecond = allowed / burstSeconds + probe.allowed / durationSeconds
+      const limitedAnswers = reports.reduce((n, r) => n + (r.rateLimited?.answers ?? 0), 0)
+      const withRetryAfter = reports.reduce((n, r) => n + (r.rateLimited?.withRetryAfter ?? 0), 0)
       const counted = { allowed: await decisions('allowed') - allowedBefore, rejected: await decisions('rejected') - rejectedBefore, failOpen: await failOpen() - failOpenBefore }
 
       // Off: the gateways' rate-limit switch (their own admin API, the lab's credential), the same burst.
@@ -103,9 +104,10 @@ export const rateLimitBurst: Experiment = {
       const offAllowedPerSecond = offReports.reduce((n, r) => n + count(r, '200'), 0) / offSeconds
       return {
         verdicts: [
-          between('allowed through both gateways, per second after the first (load and probe)', Number(allowedPerSecond.toFixed(1)), LIMIT_PER_SECOND * 0.9, LIMIT_PER_SECOND * 1.1, '/s'),
-          atLeast('sampled 429s', probe.limited, 1),
-          exactly('sampled 429s with Retry-After (whole seconds ≥ 1)', probe.withRetryAfter, probe.limited),
+          between('allowed through both gateways in total, per second of the burst (load and probe)', Number(allowedPerSecond.toFixed(1)), LIMIT_PER_SECOND * 0.9, LIMIT_PER_SECOND * 1.1, '/s'),
+          atLeast('429s of the load', limitedAnswers, 1),
+          exactly('429s of the load with Retry-After (whole seconds ≥ 1)', withRetryAfter, limitedAnswers),
+          exactly('sampled 429s with a JSON error code', probe.jsonBody, probe.limited),
           exactly('answers other than 200 and 429', other, 0),
           exactly('let through without a decision (fail-open: Redis slow, or its breaker open)', counted.failOpen, 0),
           atLeast('rate limiting off: allowed per second (the flood the limit stops)', Number(offAllowedPerSecond.toFixed(1)), LIMIT_PER_SECOND * 1.1, '/s')
@@ -129,10 +131,10 @@ export const rateLimitBurst: Experiment = {
           ]
         }],
         figures: [
-          { label: 'allowed in the first second (the start burst)', value: `${firstSecond}; over the whole run ${((allowed + probe.allowed) / durationSeconds).toFixed(1)}/s` },
+          { label: 'the burst', value: `${reports.reduce((n, r) => n + r.iterations.sent, 0)} requests sent over ${burstSeconds.toFixed(2)} s (first send to last, the slower gateway's load), plus the probe's ${probe.allowed + probe.limited} over ${durationSeconds} s` },
           { label: 'answers', value: `${allowed} × 200, ${rejected} × 429 over ${durationSeconds} s (${((rejected / Math.max(1, allowed + rejected)) * 100).toFixed(1)}% rejected)` },
           { label: 'decisions counted by the gateways (gateway_rate_limit_decisions_total)', value: `allowed ${counted.allowed}, rejected ${counted.rejected} (the probe's reads included)` },
-          { label: 'probe', value: `${probe.limited} × 429 sampled, ${probe.withRetryAfter} with Retry-After, ${probe.jsonBody} with a JSON error code` },
+          { label: 'probe (one read every 100 ms, alternating gateways)', value: `${probe.allowed} × 200, ${probe.limited} × 429: ${probe.withRetryAfter} with Retry-After, ${probe.jsonBody} with a JSON error code` },
           { label: 'without a shared store', value: `each gateway would allow ${LIMIT_PER_SECOND}/s: ${LIMIT_PER_SECOND * 2}/s in total` }
         ],
         windows: [{ label: 'burst', startMs, endMs }, { label: 'limit off', startMs: offStartMs, endMs: offEndMs }],

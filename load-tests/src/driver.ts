@@ -63,6 +63,8 @@ export interface LoadReport {
   timeline: TimelineSecond[]
   /** The catalog's `x-cache` header (hit, miss, bypass) over the answers that carried one. */
   cache?: Record<string, number>
+  /** The 429 answers, and how many of them said when to come back (a Retry-After of whole seconds ≥ 1). */
+  rateLimited?: { answers: number, withRetryAfter: number }
   verdicts: Verdict[]
   passed: boolean
 }
@@ -123,6 +125,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
   }, 1000)
   const next = createIterationRequest(scenario, { random: options.seed === undefined ? Math.random : seededRandom(options.seed), newKey: randomUUID })
   const cache: Record<string, number> = {}
+  const rateLimited = { answers: 0, withRetryAfter: 0 }
   let load: Awaited<ReturnType<typeof runPacedLoad>>
   let settlements: Settlements | undefined
   try {
@@ -137,6 +140,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
         lastAnswerAt = performance.now()
         recorder.answer(req.name, status, ms, body)
         countHeader(cache, headers['x-cache'])
+        if (status === 429) countRetryAfter(rateLimited, headers['retry-after'])
         // A 201 without an order id cannot be followed: it counts as unsettled, never as final.
         if (poller !== undefined && status === 201) poller.track(orderIdOf(body) ?? null, sentAt)
       },
@@ -186,6 +190,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
     ...(setup === undefined ? {} : { setup }),
     ...(checkout === undefined ? {} : { checkout }),
     ...(Object.keys(cache).length === 0 ? {} : { cache }),
+    ...(rateLimited.answers === 0 ? {} : { rateLimited }),
     verdicts,
     passed: verdicts.every((v) => v.pass)
   }
@@ -202,6 +207,12 @@ function orderIdOf (body: string): string | undefined {
 
 function countHeader (counts: Record<string, number>, value: unknown): void {
   if (typeof value === 'string') counts[value] = (counts[value] ?? 0) + 1
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc9110#field.retry-after (delay-seconds; the lab's limiter never answers a date) */
+function countRetryAfter (counts: { answers: number, withRetryAfter: number }, value: unknown): void {
+  counts.answers++
+  if (typeof value === 'string' && /^\d+$/.test(value) && Number(value) >= 1) counts.withRetryAfter++
 }
 
 function recordAll (values: number[]): LatencyRecorder {

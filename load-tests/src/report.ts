@@ -45,6 +45,9 @@ export function formatReport (r: LoadReport): string {
     const total = Object.values(cache).reduce((a, b) => a + b, 0)
     lines.push('', `  x-cache (the catalog's cache, ${int(total)} answers): ${Object.keys(cache).sort().map((k) => `${k} ${pct(cache[k] ?? 0, total)}`).join(', ')}`)
   }
+  if (r.rateLimited !== undefined) {
+    lines.push('', `  429 answers with Retry-After: ${int(r.rateLimited.withRetryAfter)} of ${int(r.rateLimited.answers)}`)
+  }
   if (r.checkout !== undefined) {
     const c = r.checkout
     const reasons = Object.entries(c.cancelReasons).map(([reason, n]) => `${reason} ${int(n)}`).join(', ')

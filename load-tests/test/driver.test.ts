@@ -106,6 +106,8 @@ describe('runScenario', () => {
     expect(report.timeline.slice(0, 2).every((s) => (s.byStatus[429] ?? 0) > 0)).toBe(true)
     // Only the answers the catalog gave carry x-cache; the gateway's 429s never reached it.
     expect(Object.values(report.cache ?? {}).reduce((a, b) => a + b, 0)).toBe(allowed)
+    // Every 429 says when to come back.
+    expect(report.rateLimited).toEqual({ answers: limited, withRetryAfter: limited })
     await eventually(async () => await metricValue(registry, 'http_server_requests_total') >= 200 || undefined)
     expect(await metricValue(registry, 'http_server_requests_total', { status_code: '429' })).toBe(limited)
     expect(await metricValue(registry, 'http_server_requests_total', { status_code: '200' })).toBe(allowed)
