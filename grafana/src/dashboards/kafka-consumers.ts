@@ -68,7 +68,7 @@ export const kafkaConsumers: DashboardSpec = {
           queries: [{ expr: sumRate(['consumer', 'topic'], 'consumer_messages_total{outcome="duplicate"}'), legend: '{{consumer}} ← {{topic}}' }],
           unit: 'ops',
           min: 0,
-          width: 8
+          width: 6
         },
         {
           title: 'Failed attempts retried',
@@ -78,7 +78,7 @@ export const kafkaConsumers: DashboardSpec = {
           queries: [{ expr: sumRate(['consumer', 'topic'], 'consumer_messages_total{outcome="retried"}'), legend: '{{consumer}} ← {{topic}}' }],
           unit: 'ops',
           min: 0,
-          width: 8
+          width: 6
         },
         {
           kind: 'stat',
@@ -89,7 +89,19 @@ export const kafkaConsumers: DashboardSpec = {
           queries: [{ expr: countInRange(['consumer', 'topic'], 'dlq_messages_total'), legend: '{{consumer}} ← {{topic}}' }],
           unit: 'short',
           steps: [[null, 'green'], [1, 'red']],
-          width: 8
+          width: 6
+        },
+        {
+          kind: 'stat',
+          title: 'Waiting in dead-letter topics now, by topic',
+          shows: 'Messages each dead-letter topic holds now (kafka_dlq_depth: high minus low watermark, read from Kafka), however long ago they were parked; nobody consumes these topics.',
+          healthy: '0 on every topic: nothing dead-lettered, or the dead letters were read, replayed if needed, and purged (./lab chaos dlq purge <topic>).',
+          broken: 'above 0 (DeadLetterQueueNotEmpty fires): messages wait for an operator; read them with kcat (their x-error header says why), fix the cause, replay, then purge.',
+          // Every instance of every group consuming the original topic reports the same depth: max, never sum.
+          queries: [{ expr: 'max by (topic) (kafka_dlq_depth)', legend: '{{topic}}' }],
+          unit: 'short',
+          steps: [[null, 'green'], [1, 'red']],
+          width: 6
         }
       ]
     },

@@ -1,5 +1,5 @@
 import type { DashboardSpec } from '../dashboard.js'
-import { countInRange, p99, ratio, sumRate } from '../promql.js'
+import { p99, ratio, sumRate } from '../promql.js'
 import { BREAKER_STATES, CACHE_HIT_RATIO, postgresConnections, redisMemory } from './shared-panels.js'
 
 const JOB = 'job=~"$job"'
@@ -126,11 +126,11 @@ export const overview: DashboardSpec = {
         },
         {
           kind: 'stat',
-          title: 'Messages dead-lettered in this time range',
-          shows: 'Messages the consumers gave up on and moved to a dead-letter topic, in the selected time range.',
-          healthy: '0: every message was processed (retries included).',
-          broken: 'above 0: poison messages or a failing handler; read the consumer\'s log for the error and the dead-letter topic for the message.',
-          queries: [{ expr: countInRange([], 'dlq_messages_total'), legend: 'dead-lettered' }],
+          title: 'Messages waiting in dead-letter topics',
+          shows: 'Messages the consumers gave up on that still sit in a dead-letter topic (<topic>.dlq.v1) now, however long ago they were parked (kafka_dlq_depth, read from Kafka; the DeadLetterQueueNotEmpty alert).',
+          healthy: '0: every message was processed (retries included), or the dead letters were handled and purged (./lab chaos dlq purge).',
+          broken: 'above 0: poison messages or a failing handler; ./lab chaos dlq lists the topics, the consumer\'s log and the x-error header of each message say why.',
+          queries: [{ expr: 'sum(max by (topic) (kafka_dlq_depth))', legend: 'waiting' }],
           unit: 'short',
           steps: [[null, 'green'], [1, 'red']],
           width: 6

@@ -2,11 +2,13 @@ import type { Admin, Kafka } from 'kafkajs'
 import type { Gauge, Registry } from 'prom-client'
 import type { MessagingLogger } from './logger.js'
 import { sharedGauge } from './metrics.js'
+import { deadLetterTopic } from './dead-letter.js'
+import { topicDepth } from './dead-letter-admin.js'
 
 export interface ConsumerLagMonitorOptions {
   kafka: Kafka
   groupId: string
-  /** The topics the group consumes (not its dead-letter topics: nobody consumes those). */
+  /** The topics the group consumes (not its dead-letter topics: nobody consumes those; their depth is read too). */
   topics: string[]
   registry: Registry
   log: MessagingLogger
@@ -17,6 +19,7 @@ export interface ConsumerLagMonitorOptions {
 }
 
 interface PartitionLag { topic: string, partition: number, lag: number }
+interface Reading { lags: PartitionLag[], deadLetters: Array<{ topic: string, depth: number }> }
 
 /**
  * Messages of one partition the group has not processed yet: high watermark − committed offset (the
@@ -38,6 +41,9 @@ export function partitionLag (committed: string, high: string, low: string): num
  * or topic is PromQL's job. Every instance of a service reports the same group-wide numbers, so
  * aggregate across instances with max, never sum:
  *   sum by (group, topic) (max without (instance) (kafka_consumer_lag))
+ * It also exports `kafka_dlq_depth{topic}`, the messages each of the group's dead-letter topics holds
+ * (`<topic>.dlq.v1`; nobody consumes them, so what is there waits for an operator): the same for every
+ * instance and every group that shares the topic, so `max by (topic) (kafka_dlq_depth)`.
  *
  * Each reading connects an admin client, reads, and disconnects: nothing is held between readings
  * (the timer is unref'd, so the monitor never keeps a process alive), and an outage needs no
@@ -48,6 +54,7 @@ export class ConsumerLagMonitor {
   readonly #opts: Required<Omit<ConsumerLagMonitorOptions, 'log' | 'registry'>>
   readonly #log: MessagingLogger
   readonly #lag: Gauge<'group' | 'topic' | 'partition'>
+  readonly #deadLetterDepth: Gauge<'topic'>
   #running = false
   #timer: ReturnType<typeof setTimeout> | undefined
   #reading: { admin: Admin, done: Promise<void> } | undefined
@@ -59,6 +66,9 @@ export class ConsumerLagMonitor {
     this.#lag = sharedGauge(registry, 'kafka_consumer_lag',
       'Messages the consumer group has not processed yet (high watermark - committed offset), per partition; every instance reports its group: aggregate instances with max',
       ['group', 'topic', 'partition'])
+    this.#deadLetterDepth = sharedGauge(registry, 'kafka_dlq_depth',
+      'Messages a dead-letter topic holds now (high watermark - low watermark, summed over partitions); every instance reports it: aggregate with max',
+      ['topic'])
   }
 
   /** Read now, then every `intervalMs`. */
@@ -102,9 +112,10 @@ export class ConsumerLagMonitor {
   /** One reading; never rejects. */
   async #readOnce (admin: Admin): Promise<void> {
     try {
-      const lags = await this.#read(admin)
+      const { lags, deadLetters } = await this.#read(admin)
       if (!this.#running) return
       for (const { topic, partition, lag } of lags) this.#lag.set({ group: this.#opts.groupId, topic, partition: String(partition) }, lag)
+      for (const { topic, depth } of deadLetters) this.#deadLetterDepth.set({ topic }, depth)
       if (this.#failures > 0) this.#log.debug({ failures: this.#failures }, 'consumer lag readable again')
       this.#failures = 0
     } catch (err) {
@@ -121,11 +132,15 @@ export class ConsumerLagMonitor {
    * Sequential on purpose: a fresh admin knows no broker until its metadata is loaded (fetchOffsets
    * would fail with "No brokers in the broker pool" and only a retry would save it), and concurrent
    * metadata refreshes on one kafkajs cluster can close a connection another request is using.
+   * A dead-letter topic that does not exist yet (a consumer creates them at start, unless told not to)
+   * holds nothing: asking for its metadata would be retried as UNKNOWN_TOPIC_OR_PARTITION for seconds.
    */
-  async #read (admin: Admin): Promise<PartitionLag[]> {
+  async #read (admin: Admin): Promise<Reading> {
     const { groupId, topics } = this.#opts
     await admin.connect()
-    await admin.fetchTopicMetadata({ topics })
+    const existing = new Set(await admin.listTopics())
+    const deadLetterTopics = topics.map(deadLetterTopic)
+    await admin.fetchTopicMetadata({ topics: [...topics, ...deadLetterTopics.filter((t) => existing.has(t))] })
     const committed = await admin.fetchOffsets({ groupId, topics })
     const committedOffset = new Map(committed.flatMap(({ topic, partitions }) =>
       partitions.map(({ partition, offset }) => [`${topic}:${partition}`, offset] as const)))
@@ -135,6 +150,8 @@ export class ConsumerLagMonitor {
         lags.push({ topic, partition, lag: partitionLag(committedOffset.get(`${topic}:${partition}`) ?? '-1', high, low) })
       }
     }
-    return lags
+    const deadLetters: Reading['deadLetters'] = []
+    for (const topic of deadLetterTopics) deadLetters.push({ topic, depth: existing.has(topic) ? await topicDepth(admin, topic) : 0 })
+    return { lags, deadLetters }
   }
 }

@@ -53,7 +53,7 @@ export interface IdempotentConsumerOptions<T = unknown> {
   maxWaitTimeInMs?: number
   /** Create the `<topic>.dlq.v1` topics at start (default true). */
   ensureDeadLetterTopics?: boolean
-  /** How often the group's lag (`kafka_consumer_lag`) is read from Kafka while running (default 5000 ms; 0 disables). */
+  /** How often the group's lag (`kafka_consumer_lag`) and its dead-letter topics' depth (`kafka_dlq_depth`) are read from Kafka while running (default 5000 ms; 0 disables). */
   lagIntervalMs?: number
   /**
    * Test hook, run after the effect's transaction committed and before the offset commit. Throw a

@@ -1,8 +1,15 @@
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs'
 
+const DEAD_LETTER_SUFFIX = '.dlq.v1'
+
 /** `orders.placed.v1` → `orders.placed.v1.dlq.v1`. */
 export function deadLetterTopic (topic: string): string {
-  return `${topic}.dlq.v1`
+  return `${topic}${DEAD_LETTER_SUFFIX}`
+}
+
+/** Whether a topic is one of our dead-letter topics (named by deadLetterTopic). */
+export function isDeadLetterTopic (topic: string): boolean {
+  return topic.endsWith(DEAD_LETTER_SUFFIX) && topic.length > DEAD_LETTER_SUFFIX.length
 }
 
 export interface DeadLetter {
