@@ -11,6 +11,7 @@ export type ChaosAction =
   | { kind: 'switch', service: string, pattern: string, on: boolean }
   | { kind: 'switches-reset', service: string }
   | { kind: 'process', verb: 'stop' | 'kill' | 'start' | 'restart', component: string }
+  | { kind: 'dlq', purge?: string }
 
 export class ChaosUsageError extends Error {
   override name = 'ChaosUsageError'
@@ -71,6 +72,11 @@ export function parseChaos (argv: string[]): ChaosAction {
   const [first, ...rest] = words
   if (first === undefined || first === 'help' || first === '--help' || first === '-h') return { kind: 'help' }
   if (first === 'status' || first === 'reset') return { kind: first }
+  if (first === 'dlq') {
+    if (rest[0] === undefined) return { kind: 'dlq' }
+    if (rest[0] !== 'purge' || rest[1] === undefined) throw new ChaosUsageError('dlq: expected nothing (list) or purge <topic|all>, e.g. ./lab chaos dlq purge orders.placed.v1.dlq.v1')
+    return { kind: 'dlq', purge: rest[1] }
+  }
   if ((PROCESS_VERBS as readonly string[]).includes(first)) {
     if (rest[0] === undefined) throw new ChaosUsageError(`${first}: which component? e.g. ./lab chaos ${first} kafka`)
     return { kind: 'process', verb: first as typeof PROCESS_VERBS[number], component: rest[0] }

@@ -6,18 +6,30 @@ import { createContext } from '../commands/context.js'
 import { hideNegativeTimeoutWarning } from '../quiet-warnings.js'
 import { createAdminClient, type AdminClient } from './admin-client.js'
 import { ChaosUsageError, parseChaos, type ChaosAction } from './args.js'
-import { formatStatus, type ChaosStatus } from './format.js'
+import { deadLetters, formatDeadLetters, type DeadLetterReport } from './dead-letters.js'
+import { formatLabStatus } from './format.js'
 import { CHAOS_HELP } from './help.js'
+import { isLabHealthy, labStatus, type LabStatus } from './lab-status.js'
 import { processFault } from './process-faults.js'
+import { resetLab, type LabReset } from './reset.js'
 
 const PROXY_FAULT_PATH: Record<string, string> = { latency: 'latency', timeout: 'timeout', 'reset-peer': 'reset-peer', bandwidth: 'bandwidth' }
 
-/** Runs one action; answers what the admin API answered (or nothing, for process faults and help). */
+/**
+ * Runs one action; answers what the admin API answered (nothing for process faults and help; a LabStatus
+ * for status and a LabReset for reset, which look at the native lab's processes too).
+ */
 export async function applyChaos (action: ChaosAction, admin: AdminClient = createAdminClient(), log: (line: string) => void = () => {}): Promise<unknown> {
   switch (action.kind) {
     case 'help': return undefined
-    case 'status': return await admin.call('GET', '/admin/chaos')
-    case 'reset': return await admin.call('POST', '/admin/chaos/reset')
+    case 'status': {
+      const { paths, components } = createContext()
+      return await labStatus(paths, components, admin)
+    }
+    case 'reset': {
+      const { paths, components } = createContext()
+      return await resetLab(paths, components, admin, log)
+    }
     case 'proxy': return action.fault === 'down'
       ? await admin.call('PUT', `/admin/chaos/proxies/${action.proxy}/down`)
       : await admin.call('DELETE', `/admin/chaos/proxies/${action.proxy}`)
@@ -33,6 +45,7 @@ export async function applyChaos (action: ChaosAction, admin: AdminClient = crea
       await processFault(paths, components, action.verb, action.component, log)
       return undefined
     }
+    case 'dlq': return await deadLetters(action.purge) // Kafka's own admin API, not the gateway's
   }
 }
 
@@ -51,7 +64,18 @@ export async function runChaos (argv: string[], out: (line: string) => void = (l
     return 0
   }
   const answer = await applyChaos(action, createAdminClient(), out)
-  if (action.kind === 'status' || action.kind === 'reset') out(formatStatus(answer as ChaosStatus))
+  if (action.kind === 'status') {
+    const status = answer as LabStatus
+    out(formatLabStatus(status))
+    return 'error' in status.admin ? 1 : 0
+  }
+  if (action.kind === 'reset') {
+    const { startError, status } = answer as LabReset
+    if (startError !== undefined) process.stderr.write(`lab chaos: not everything that was down started again:\n${startError}\n`)
+    out(formatLabStatus(status))
+    return startError === undefined && isLabHealthy(status) ? 0 : 1
+  }
+  if (action.kind === 'dlq') out(formatDeadLetters(answer as DeadLetterReport))
   else if (answer !== undefined) out(JSON.stringify(answer, null, 2))
   return 0
 }

@@ -1,3 +1,5 @@
+import { isLabHealthy, type LabStatus, type ProcessesStatus } from './lab-status.js'
+
 export interface ChaosStatus {
   healthy: boolean
   proxies: Array<{ name: string, enabled: boolean, toxics: Array<{ type: string, attributes: Record<string, number> }> }>
@@ -6,7 +8,32 @@ export interface ChaosStatus {
 
 /** GET /admin/chaos as a few lines: one per proxy, one per instance with something off. */
 export function formatStatus (status: ChaosStatus): string {
-  const lines = [status.healthy ? 'healthy: nothing broken' : 'BROKEN right now:']
+  return [status.healthy ? 'healthy: nothing broken' : 'BROKEN right now:', ...adminLines(status)].join('\n')
+}
+
+/** `./lab chaos status`: the processes that are down first, then what the admin API reports (or why it cannot). */
+export function formatLabStatus (status: LabStatus): string {
+  const { admin } = status
+  const down = !status.processes.native && 'error' in admin
+  return [
+    down ? 'the lab is not running: ./lab up -d starts it' : isLabHealthy(status) ? 'healthy: nothing broken' : 'BROKEN right now:',
+    ...processLines(status.processes),
+    ...('error' in admin ? [`  admin API unreachable: ${admin.error}`] : adminLines(admin))
+  ].join('\n')
+}
+
+function processLines (processes: ProcessesStatus): string[] {
+  if (!processes.native) return [`  ${'processes'.padEnd(26)} no native lab process runs (./lab up -d starts the lab; Docker: docker compose ps)`]
+  const { total, down, unhealthy } = processes
+  if (down.length === 0 && unhealthy.length === 0) return [`  ${'processes'.padEnd(26)} all ${total} running`]
+  return [
+    ...down.map((name) => `  process ${name.padEnd(18)} DOWN (./lab chaos start ${name}, or ./lab chaos reset)`),
+    ...unhealthy.map((name) => `  process ${name.padEnd(18)} running, NOT HEALTHY (./lab logs ${name})`)
+  ]
+}
+
+function adminLines (status: ChaosStatus): string[] {
+  const lines: string[] = []
   for (const p of status.proxies) {
     const toxics = p.toxics.map((t) => `${t.type} ${Object.entries(t.attributes).map(([k, v]) => `${k}=${v}`).join(' ')}`)
     const state = !p.enabled ? 'DOWN' : toxics.length > 0 ? toxics.join(', ') : 'ok'
@@ -21,5 +48,5 @@ export function formatStatus (status: ChaosStatus): string {
     ]
     lines.push(`  ${i.instance.padEnd(26)} ${parts.length === 0 ? 'ok' : parts.join(', ')}`)
   }
-  return lines.join('\n')
+  return lines
 }

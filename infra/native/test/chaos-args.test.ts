@@ -17,6 +17,8 @@ describe('./lab chaos command lines', () => {
     expect(parseChaos(['kill', 'kafka'])).toEqual({ kind: 'process', verb: 'kill', component: 'kafka' })
     expect(parseChaos(['status'])).toEqual({ kind: 'status' })
     expect(parseChaos(['reset'])).toEqual({ kind: 'reset' })
+    expect(parseChaos(['dlq'])).toEqual({ kind: 'dlq' })
+    expect(parseChaos(['dlq', 'purge', 'orders.placed.v1.dlq.v1'])).toEqual({ kind: 'dlq', purge: 'orders.placed.v1.dlq.v1' })
   })
 
   it('refuses what it cannot mean with a usage error naming the problem', () => {
@@ -25,6 +27,7 @@ describe('./lab chaos command lines', () => {
     expect(() => parseChaos(['switch', 'retries', 'off'])).toThrow(/--service/)
     expect(() => parseChaos(['switch', 'cache', 'maybe'])).toThrow(/on or off/)
     expect(() => parseChaos(['kill'])).toThrow(/which component/)
+    expect(() => parseChaos(['dlq', 'purge'])).toThrow(/purge <topic\|all>/)
     expect(() => parseRate('150%', 'x')).toThrow(ChaosUsageError)
     expect(() => parseDuration('fast', 'x')).toThrow(ChaosUsageError)
   })
