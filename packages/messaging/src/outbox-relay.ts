@@ -26,6 +26,8 @@ export interface OutboxRelayOptions {
 interface OutboxRow { id: string, topic: string, key: string, envelope: unknown, headers: Record<string, string> }
 
 const LOCK_NAME = 'lab-outbox-relay'
+/** The backlog gauges are never older than this while an instance publishes, even with its loop stuck on Kafka. */
+const GAUGE_MAX_AGE_MS = 1000
 
 /**
  * Publishes the outbox in id order. Exactly one instance per database does it at a time: the one
@@ -44,6 +46,7 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined
   #leader = false
   #lastGaugeUpdate = 0
+  #gaugeRefresh: Promise<void> | undefined
 
   constructor (options: OutboxRelayOptions) {
     this.#opts = { pollIntervalMs: 50, batchSize: 100, lockRetryMs: 1000, maxBackoffMs: 5000, ...options, log: options.log.child({ component: 'outbox-relay' }) }
@@ -106,6 +109,7 @@ export class OutboxRelay {
     client.on('notification', onNotify)
     this.#leader = true
     this.#metrics.leader.set(1)
+    const stopGaugeTimer = this.#startGaugeTimer()
     let producer: Producer | undefined
     let failures = 0
     try {
@@ -129,6 +133,8 @@ export class OutboxRelay {
         }
       }
     } finally {
+      stopGaugeTimer()
+      await this.#gaugeRefresh
       this.#leader = false
       this.#metrics.leader.set(0)
       await producer?.disconnect().catch(() => {})
@@ -180,8 +186,24 @@ export class OutboxRelay {
     return rows.length
   }
 
+  /**
+   * While Kafka is down the loop can wait tens of seconds in one connect or send (kafkajs' own retries),
+   * and the backlog gauges would freeze at their last value, 0 most likely, just when the outbox fills
+   * up: so a timer refreshes them from the pool whenever the loop has not for GAUGE_MAX_AGE_MS.
+   */
+  #startGaugeTimer (): () => void {
+    const timer = setInterval(() => {
+      if (this.#gaugeRefresh !== undefined || Date.now() - this.#lastGaugeUpdate < GAUGE_MAX_AGE_MS) return
+      this.#gaugeRefresh = this.#updateGauges(this.#opts.pool, true)
+        .catch((err: unknown) => { this.#opts.log.debug({ err }, 'outbox backlog not readable') })
+        .finally(() => { this.#gaugeRefresh = undefined })
+    }, GAUGE_MAX_AGE_MS / 2)
+    timer.unref()
+    return () => { clearInterval(timer) }
+  }
+
   /** Backlog gauges, refreshed each loop but at most every 250 ms while draining a big backlog. */
-  async #updateGauges (client: pg.PoolClient, force: boolean): Promise<void> {
+  async #updateGauges (client: pg.Pool | pg.PoolClient, force: boolean): Promise<void> {
     if (!force && Date.now() - this.#lastGaugeUpdate < 250) return
     this.#lastGaugeUpdate = Date.now()
     const { rows } = await client.query<{ backlog: number, age: number }>(

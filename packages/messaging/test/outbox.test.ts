@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Registry } from 'prom-client'
 import pg from 'pg'
-import { createProxy, metricValue, uniqueName } from '@lab/testkit'
-import { OutboxRelay, createEnvelope, enqueueOutbox, ensureTopics, parseEnvelope, type OutboxRelayOptions } from '../src/index.js'
+import { closedPort, createProxy, metricValue, uniqueName } from '@lab/testkit'
+import { OutboxRelay, createEnvelope, createKafka, enqueueOutbox, ensureTopics, parseEnvelope, type OutboxRelayOptions } from '../src/index.js'
 import { collect, endPool, eventually, log, migratedDatabase, testKafka, type TestDb } from './helpers.js'
 
 let t: TestDb
@@ -183,4 +183,26 @@ describe('OutboxRelay', () => {
       await own.close()
     }
   })
+
+  it('keeps its backlog gauges current while Kafka does not answer and its loop waits out kafkajs\' retries', async () => {
+    // A database of its own: the publisher lock is per database, and this file's other relays hold it here.
+    const own = await migratedDatabase()
+    try {
+      // Nothing listens there, and kafkajs retries the producer's connect for ~15 s before it gives up.
+      const unreachable = createKafka({ clientId: uniqueName('outbox-no-kafka'), brokers: [`127.0.0.1:${await closedPort()}`], log, retry: { initialRetryTime: 1500, retries: 4 } })
+      const registry = new Registry()
+      const stuck = new OutboxRelay({ pool: own.pool, kafka: unreachable, log, registry, service: 'test' })
+      stuck.start()
+      await eventually(async () => await metricValue(registry, 'outbox_relay_leader', { service: 'test' }) === 1, 10_000, 'the relay is the publisher')
+      await enqueue(uniqueName('outbox-stuck'), ['order-a'], 5, own.pool)
+
+      await eventually(async () => await metricValue(registry, 'outbox_backlog', { service: 'test' }) === 5, 3000, 'backlog gauge at 5 within 3 s')
+      expect(await metricValue(registry, 'outbox_oldest_unsent_age_seconds', { service: 'test' })).toBeGreaterThan(0)
+      // Still inside its first connect: no publish failed yet, so the gauges came from the timer, not the error path.
+      expect(await metricValue(registry, 'outbox_publish_errors_total', { service: 'test' })).toBe(0)
+      await stuck.stop()
+    } finally {
+      await own.close()
+    }
+  }, 60_000)
 })
