@@ -1,12 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { loadScenario, runScenario, validateScenario, withOverrides, type LoadReport } from '@lab/load-tests'
-import { processFault } from '../../infra/native/chaos/process-faults.js'
-import { allComponents } from '../../infra/native/components/registry.js'
-import { processOwner } from '../../infra/native/leases.js'
-import { labPaths } from '../../infra/native/paths.js'
 import { address } from '../../infra/topology.js'
-import { componentPid } from './lab-processes.js'
+import { componentPid, withComponentStopped } from './lab-processes.js'
 import { scrapeSum } from './lab.js'
 import type { Experiment } from './types.js'
 import { atLeast, atMost, exactly } from './verdict.js'
@@ -74,8 +70,6 @@ export const kafkaDown: Experiment = {
     const scenario = validateScenario({ ...withOverrides(base, { rate, durationSeconds: beforeS + faultS + afterS }), params: { ...base.params, pollIntervalMs, finalTimeoutMs } }, base.name)
     const db = new pg.Pool({ connectionString: urls.postgres('orders'), max: 1 })
     const runStart = new Date()
-    const paths = labPaths()
-    const components = allComponents(paths)
     const log = (line: string) => { progress(`  ${line}`) }
     const backlog = watchBacklog()
     progress(`wallet checkouts at ${rate}/s for ${scenario.durationSeconds} s; Kafka stopped from ${beforeS} s for ${faultS} s`)
@@ -86,15 +80,9 @@ export const kafkaDown: Experiment = {
     try {
       await sleep(beforeS * 1000)
       progress('stopping Kafka')
-      await processFault(paths, components, 'stop', 'kafka', log, processOwner())
-      stopMs = Date.now()
-      try {
-        await sleep(faultS * 1000)
-      } finally {
-        progress('starting Kafka again')
-        await processFault(paths, components, 'start', 'kafka', log, processOwner())
-        backMs = Date.now()
-      }
+      const outage = await withComponentStopped('kafka', async () => { await sleep(faultS * 1000) }, log)
+      stopMs = outage.stoppedMs
+      backMs = outage.backMs
     } finally {
       report = await load
     }

@@ -32,3 +32,23 @@ export async function startComponent (name: string): Promise<void> {
   const paths = labPaths()
   await processFault(paths, allComponents(paths), 'start', name, () => {}, processOwner())
 }
+
+/**
+ * Stops a component with its own graceful stop (as `./lab chaos stop <name>`), runs `fn` while it is
+ * down, and starts it again whatever happens (held by this process, like startComponent). Answers
+ * when it was stopped and when it was healthy again (ms since the epoch).
+ */
+export async function withComponentStopped<T> (name: string, fn: () => Promise<T>, log: (line: string) => void): Promise<{ result: T, stoppedMs: number, backMs: number }> {
+  const paths = labPaths()
+  const components = allComponents(paths)
+  await processFault(paths, components, 'stop', name, log, processOwner())
+  const stoppedMs = Date.now()
+  let result: T
+  try {
+    result = await fn()
+  } finally {
+    log(`starting ${name} again`)
+    await processFault(paths, components, 'start', name, log, processOwner())
+  }
+  return { result, stoppedMs, backMs: Date.now() }
+}

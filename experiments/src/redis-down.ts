@@ -3,7 +3,7 @@ import { runScenario, type LoadReport } from '@lab/load-tests'
 import { browseScenario, HOT_SKEW } from './browse-load.js'
 import { scrapeSum } from './lab.js'
 import { serverErrorsBySecond } from './replica-kill.js'
-import { withProxyDown } from './switches.js'
+import { withComponentStopped } from './lab-processes.js'
 import type { Experiment } from './types.js'
 import { atLeast, atMost, exactly } from './verdict.js'
 
@@ -37,13 +37,14 @@ export const redisDown: Experiment = {
   id: 3,
   name: 'redis-down',
   title: 'Redis stopped: the catalog fails open',
-  hypothesis: `With Redis unreachable for 30 s (its Toxiproxy proxy disabled) under product page reads, the catalog keeps answering (no 5xx), reads go to PostgreSQL (latency rises), the catalog's Redis breaker opens, and it closes again within ${CLOSE_BOUND_S} s of Redis returning.`,
-  fault: 'the redis proxy of Toxiproxy disabled (connections refused) through the gateway\'s admin API (./lab chaos redis down), healed afterwards (./lab chaos redis up); the gateway\'s rate limiter, which uses the same proxy, fails open meanwhile',
+  hypothesis: `With the Redis server stopped for 30 s under product page reads, the catalog keeps answering (no 5xx), reads go to PostgreSQL (latency rises), the catalog's Redis breaker opens, and it closes again within ${CLOSE_BOUND_S} s of Redis returning.`,
+  fault: 'the Redis server process stopped (./lab chaos stop redis: its graceful shutdown, held by this process) and started again, empty (the lab\'s Redis keeps nothing on disk); the gateway\'s rate limiter, which uses the same Redis, fails open meanwhile',
   async run ({ short, urls, progress }) {
     const rate = 20
     const beforeS = short ? 4 : 10
     const faultS = short ? 8 : 30
     const afterS = short ? 12 : 20
+    const log = (line: string) => { progress(`  ${line}`) }
     const breakers = watchBreakers(urls.catalogReplicas)
     const bypass = async () => await Promise.all(urls.catalogReplicas.map(async (r) => await scrapeSum(r, 'cache_requests_total', { result: 'bypass' })))
     const bypassBefore = await bypass()
@@ -54,13 +55,10 @@ export const redisDown: Experiment = {
     let report: LoadReport
     try {
       await sleep(beforeS * 1000)
-      await withProxyDown('redis', async () => {
-        downMs = Date.now()
-        progress('redis proxy down')
-        await sleep(faultS * 1000)
-      })
-      upMs = Date.now()
-      progress('redis proxy healed')
+      progress('stopping Redis')
+      const outage = await withComponentStopped('redis', async () => { await sleep(faultS * 1000) }, log)
+      downMs = outage.stoppedMs
+      upMs = outage.backMs
     } finally {
       report = await load
       await breakers.stop()

@@ -16,14 +16,3 @@ export async function withPatternOff<T> (service: string, pattern: string, fn: (
     await client.call('PUT', `/admin/chaos/services/${service}/switches`, { [pattern]: true })
   }
 }
-
-/** Runs `fn` with a Toxiproxy proxy disabled (the dependency down for the services), healed after whatever happens. */
-export async function withProxyDown<T> (proxy: string, fn: () => Promise<T>): Promise<T> {
-  const client = admin()
-  await client.call('PUT', `/admin/chaos/proxies/${proxy}/down`)
-  try {
-    return await fn()
-  } finally {
-    await client.call('DELETE', `/admin/chaos/proxies/${proxy}`)
-  }
-}
