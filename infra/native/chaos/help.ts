@@ -33,6 +33,7 @@ Pattern switches (on by default):
       gateway: rate-limit, rate-limit-fixed-window, rate-limit-sliding-window, rate-limit-token-bucket,
                breaker-redis, breaker-<upstream> (catalog, inventory, orders, payments, notifications)
       payments: retry-backoff, retry-budget, breaker-provider, idempotent-consumer
+      inventory: stock-locking (off: reservations naming no strategy read-then-write, naively)
       payments, orders: idempotency-key (--service payments|orders)
   switch reset --service s            every switch of s on
 
