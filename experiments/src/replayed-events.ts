@@ -7,7 +7,7 @@ import { address } from '../../infra/topology.js'
 import { killComponent, startComponent } from './lab-processes.js'
 import { scrapeSum } from './lab.js'
 import { chargesOfOrders, ledgerConsistency, type LedgerConsistency, type OrderCharges } from './payments-ledger.js'
-import { withPatternOff } from './switches.js'
+import { admin, withPatternOff } from './switches.js'
 import type { Experiment, SideBySide } from './types.js'
 import { atLeast, exactly } from './verdict.js'
 
@@ -15,6 +15,11 @@ const PAYMENTS = `http://${address('payments', 'native')}`
 const TOPIC = 'orders.placed.v1'
 /** How long after the load the replayed events may take to be read and skipped. */
 const SKIP_BOUND_MS = 30_000
+/**
+ * Added to every answer PostgreSQL sends the services (Toxiproxy) for the moment before the kill: a
+ * consumer batch of payments, a handful of round trips, then stays open long enough to be caught.
+ */
+const SLOW_DB_MS = 100
 
 interface Recorded { partition: number, key: Buffer | null, value: Buffer | null, headers?: IHeaders }
 
@@ -76,6 +81,24 @@ async function consumerRejoined (kafka: Kafka, timeoutMs: number): Promise<numbe
   } finally {
     await admin.disconnect()
   }
+}
+
+/**
+ * Waits until payments has a write transaction open between two statements (pg_stat_activity: 'idle in
+ * transaction' with an xid): the consumer's batch, half applied (in this load nothing else in payments
+ * writes in more than one statement). Answers that transaction's last statement, or undefined.
+ */
+async function openBatchTransaction (db: pg.Pool, timeoutMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const { rows } = await db.query<{ query: string }>(`
+      SELECT query FROM pg_stat_activity
+      WHERE datname = 'payments' AND pid <> pg_backend_pid() AND state = 'idle in transaction' AND backend_xid IS NOT NULL
+      LIMIT 1`)
+    if (rows[0] !== undefined) return rows[0].query
+    await sleep(5)
+  }
+  return undefined
 }
 
 const duplicatesSkipped = async () => await scrapeSum(PAYMENTS, 'consumer_messages_total', { topic: TOPIC, outcome: 'duplicate' })
@@ -142,8 +165,8 @@ export const replayedEvents: Experiment = {
   id: 6,
   name: 'replayed-events',
   title: 'Replayed Kafka events and a consumer crash mid-batch',
-  hypothesis: 'With wallet checkouts flowing, payments killed (SIGKILL) in the middle of its work and restarted, and a sample of already-processed orders.placed.v1 events published again (a third of them twice), every order is charged exactly once (one charge transfer per succeeded payment in the ledger, none with two), every wallet balance equals its ledger and no money is created or lost, and payments counts the replays as duplicates it skipped.',
-  fault: 'payments\' process group killed with SIGKILL mid-load and restarted; already-consumed orders.placed.v1 messages (their bytes and envelope id) produced again by a kafkajs producer',
+  hypothesis: 'With wallet checkouts flowing, payments killed (SIGKILL) in the middle of a consumer batch (a write transaction open) and restarted, and a sample of already-processed orders.placed.v1 events published again (a third of them twice), every order is charged exactly once (one charge transfer per succeeded payment in the ledger, none with two), every wallet balance equals its ledger and no money is created or lost, and payments counts the replays as duplicates it skipped.',
+  fault: 'payments\' process group killed with SIGKILL inside a consumer batch (caught in pg_stat_activity, PostgreSQL slowed by a Toxiproxy latency toxic for that moment) and restarted; already-consumed orders.placed.v1 messages (their bytes and envelope id) produced again by a kafkajs producer',
   async run ({ short, urls, progress }) {
     const base = loadScenario('checkout')
     const durationSeconds = short ? 20 : 60
@@ -168,13 +191,23 @@ export const replayedEvents: Experiment = {
     let orderIds: string[] = []
     let skippedBase = Number.NaN
     let rejoinedMs = Number.NaN
+    let inBatch: string | undefined
     let report: LoadReport
     try {
       try {
         await sleep(killAtS * 1000)
-        const pid = killComponent('payments')
-        killMs = Date.now()
-        progress(`killed payments (process group ${pid}) mid-batch`)
+        progress(`PostgreSQL slowed by ${SLOW_DB_MS} ms per answer (Toxiproxy) until payments is caught inside a consumer batch`)
+        const chaos = admin()
+        await chaos.call('PUT', '/admin/chaos/proxies/postgres/latency', { latencyMs: SLOW_DB_MS })
+        let pid: number
+        try {
+          inBatch = await openBatchTransaction(db, 15_000)
+          pid = killComponent('payments')
+          killMs = Date.now()
+        } finally {
+          await chaos.call('DELETE', '/admin/chaos/proxies/postgres')
+        }
+        progress(`killed payments (process group ${pid}) ${inBatch === undefined ? 'without catching it in a batch' : `inside a batch transaction (its last statement: ${inBatch.replace(/\s+/g, ' ').slice(0, 60)}…)`}; PostgreSQL healed`)
         progress('restarting payments at once (./lab chaos start payments)')
         await startComponent('payments')
         restartedMs = Date.now()
@@ -204,6 +237,7 @@ export const replayedEvents: Experiment = {
       const checkout = report.checkout
       return {
         verdicts: [
+          exactly('killed inside a consumer batch (a write transaction of payments open between statements)', inBatch === undefined ? 0 : 1, 1),
           atLeast('events replayed (read back from the topic and produced again)', replayed, 1, 'messages'),
           atLeast('duplicates skipped by payments since its restart (consumer_messages_total{outcome="duplicate"}) minus replayed', skipped - replayed, 0, 'messages'),
           exactly('charged payments without exactly one charge in the ledger', charges.notOnce, 0),
@@ -218,6 +252,7 @@ export const replayedEvents: Experiment = {
           { label: 'orders', value: `${checkout?.tracked ?? 0} placed: ${checkout?.confirmed ?? 0} confirmed, ${checkout?.cancelled ?? 0} cancelled (${Object.entries(checkout?.cancelReasons ?? {}).map(([r, n]) => `${r} ${n}`).join(', ') || 'no reasons'}), ${checkout?.unsettled ?? 0} unsettled` },
           { label: 'replayed', value: `${replayed} messages for ${replayedOrders} orders; ${skipped} duplicates skipped since the restart (replays plus what the crash left uncommitted)` },
           { label: 'wallet payments since the start (all traffic)', value: `${charges.payments}, ${charges.charged} charged, ${charges.twice} charged twice` },
+          { label: 'the batch the kill interrupted', value: inBatch === undefined ? 'none caught' : `open write transaction, last statement: ${inBatch.replace(/\s+/g, ' ').slice(0, 120)}` },
           { label: 'payments down', value: `${((restartedMs - killMs) / 1000).toFixed(1)} s (kill → started again and healthy); its consumer back in the group ${(rejoinedMs / 1000).toFixed(1)} s after that (the dead member's session had to expire)` },
           { label: 'time to final state p50 / p99', value: `${checkout?.timeToFinal.p50.toFixed(0) ?? '?'} / ${checkout?.timeToFinal.p99.toFixed(0) ?? '?'} ms` }
         ],
@@ -231,6 +266,7 @@ export const replayedEvents: Experiment = {
           ]
         }],
         notes: [
+          `The kill is aimed, not timed: PostgreSQL answers the services ${SLOW_DB_MS} ms late (a Toxiproxy latency toxic, for the fraction of a second this takes) and payments is killed as soon as pg_stat_activity shows it inside a write transaction between two statements, its consumer's batch half applied; PostgreSQL rolls that transaction back when the connection drops, and Kafka delivers the batch again to the restarted instance.`,
           'payments is started again at once: it answers HTTP (and is healthy) while its consumer waits to join the group, which the killed instance holds until its session times out (30 s); the events meanwhile wait in Kafka. Before manageConsumer (packages/messaging/src/consumer-lifecycle.ts) a restart this early exited on Fastify\'s 10 s onReady timeout.',
           'The duplicate counter is read on payments\' own /metrics after its restart (the kill resets it), so the skips counted include the redeliveries of the batch the crash interrupted.',
           'Charges are counted in payments\' ledger (SQL, kind = charge, reference order:<id>) for the wallet payments written since the run began, other clients\' included.'
