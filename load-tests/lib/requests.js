@@ -62,7 +62,7 @@ export function createIterationRequest (scenario, draws) {
         name: 'place',
         method: 'POST',
         path: '/orders',
-        ...json(newKey(), { customerId: customerId(random, p.customers), productId: p.productId, quantity: 1, paymentMethod: 'wallet' })
+        ...json(newKey(), { customerId: customerId(random, p.customers), productId: p.productId, quantity: 1, paymentMethod: p.paymentMethod })
       })
     case 'checkout':
       return () => ({

@@ -20,7 +20,7 @@
 
 /** @typedef {{ products: number, zipfExponent: number }} BrowseParams */
 /** @typedef {{ path: string }} BurstParams */
-/** @typedef {{ productId: number, units: number, customers: number }} FlashSaleParams */
+/** @typedef {{ productId: number, units: number, customers: number, paymentMethod: 'wallet' | 'card' }} FlashSaleParams */
 /** @typedef {{ products: number, customers: number, paymentMethod: 'wallet' | 'card', pollIntervalMs: number, finalTimeoutMs: number }} CheckoutParams */
 /** @typedef {{ customers: number, minAmountCents: number, maxAmountCents: number }} TransferParams */
 
@@ -54,7 +54,7 @@ export const THRESHOLD_STATS = {
 const PARAMS = {
   browse: { products: { kind: 'int', min: 1 }, zipfExponent: { kind: 'number', min: 0, max: 5 } },
   burst: { path: { kind: 'path' } },
-  'flash-sale': { productId: { kind: 'int', min: 1 }, units: { kind: 'int', min: 0 }, customers: { kind: 'int', min: 1, max: 9999 } },
+  'flash-sale': { productId: { kind: 'int', min: 1 }, units: { kind: 'int', min: 0 }, customers: { kind: 'int', min: 1, max: 9999 }, paymentMethod: { kind: 'enum', values: ['wallet', 'card'] } },
   checkout: {
     products: { kind: 'int', min: 1 },
     customers: { kind: 'int', min: 1, max: 9999 },

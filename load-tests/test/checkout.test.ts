@@ -44,7 +44,7 @@ describe('runScenario on the checkout services', () => {
       rate: 20,
       durationSeconds: 2,
       vus: 20,
-      params: { productId: 7, units: 10, customers: 20 },
+      params: { productId: 7, units: 10, customers: 20, paymentMethod: 'card' },
       thresholds: [{ metric: 'status', status: 201, stat: 'count', min: 10, max: 10 }, { metric: 'errors', stat: 'rate', max: 0 }]
     }, 'flash-sale')
     const report = await runScenario(scenario, { baseUrl: lab.gatewayUrl, inventoryUrl: lab.inventoryUrl })

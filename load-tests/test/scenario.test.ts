@@ -60,12 +60,12 @@ describe('iteration requests', () => {
     expect(id >= 1 && id <= 10_000).toBe(true)
   })
 
-  it('the flash sale POSTs one order for its product with an Idempotency-Key, a seeded customer and a wallet payment', () => {
+  it('the flash sale POSTs one order for its product with an Idempotency-Key, a seeded customer and a card payment', () => {
     const req = first(loadScenario('flash-sale'))
     expect(req).toMatchObject({ name: 'place', method: 'POST', path: '/orders' })
     expect(req.headers?.['idempotency-key']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     const body = JSON.parse(req.body ?? '') as Record<string, unknown>
-    expect(body).toMatchObject({ productId: 9999, quantity: 1, paymentMethod: 'wallet' })
+    expect(body).toMatchObject({ productId: 9999, quantity: 1, paymentMethod: 'card' })
     expect(body.customerId).toMatch(/^c-[0-9]{4}$/)
   })
 
