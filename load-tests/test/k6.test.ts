@@ -66,7 +66,7 @@ describe('k6 options derived from the scenario data', () => {
     expect(k6Options(loadScenario('browse')).thresholds).toEqual({ http_req_duration: ['p(50)<=25', 'p(99)<=250'], http_req_failed: ['rate<=0.01'] })
     expect(k6Options(loadScenario('burst')).thresholds).toEqual({
       status_429: ['rate>=0.6'],
-      status_200_count: ['rate>=80', 'rate<=110'],
+      status_200_count: ['rate>=80', 'rate<=120'],
       http_req_duration: ['p(99)<=250'],
       http_req_failed: ['rate<=0.01']
     })
