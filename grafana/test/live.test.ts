@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureInfra, stopComponents } from '../../infra/native/index.js'
 import { address, infra, services } from '../../infra/topology.js'
 import { dashboardFiles } from '../src/index.js'
+import { parkDeadLetter } from './support/dead-letter.js'
 import { panelQueries, provisionedDatasource } from './support/grafana-variables.js'
 import { LabTraffic, type Faults } from './support/lab-traffic.js'
-import { PrometheusApi } from './support/prometheus.js'
+import { PrometheusApi, withoutZeroFallback } from './support/prometheus.js'
 
 /**
  * The dashboards against the real lab, without Grafana (AGPL: never run here): the lab runs natively
@@ -26,6 +27,7 @@ const log = (line: string) => { process.stderr.write(`[dashboards] ${line}\n`) }
 let started: string[] = []
 let faultsFound: Faults | undefined
 let trafficEndedAt = 0
+let clearDeadLetter: (() => Promise<void>) | undefined
 
 beforeAll(async () => {
   const components = [...infra.filter((c) => c.native).map((c) => c.name), ...services.map((s) => s.name)]
@@ -34,8 +36,10 @@ beforeAll(async () => {
 }, 300_000)
 
 afterAll(async () => {
-  // Leave the lab as it was found: the provider's knobs as they were, its breaker closed.
+  // Leave the lab as it was found: the provider's knobs as they were, its breaker closed, the
+  // dead-letter topic empty again if it was.
   try {
+    await clearDeadLetter?.()
     if (faultsFound !== undefined) await traffic.setFaults(faultsFound)
     await traffic.closeProviderBreaker()
   } finally {
@@ -68,6 +72,11 @@ describe('the dashboards against the live lab', () => {
     const burst = await traffic.burstUntilLimited(page.productId, 130)
     log(`burst of 130 reads (round ${burst.rounds}): ${JSON.stringify(Object.fromEntries(burst.statuses))}`)
     expect(burst.statuses.get(429) ?? 0).toBeGreaterThan(0)
+
+    // A firing alert, for the panels that list them (their fallback to 0 would hide a broken query).
+    const parked = await parkDeadLetter()
+    clearDeadLetter = parked.clear
+    log(`published a message that is not an envelope: ${parked.topic} holds it, DeadLetterQueueNotEmpty fires`)
     trafficEndedAt = Date.now()
   }, 180_000)
 
@@ -75,6 +84,7 @@ describe('the dashboards against the live lab', () => {
     expect(trafficEndedAt).toBeGreaterThan(0)
     await prometheus.waitForScrapesAfter(trafficEndedAt, scrapeIntervalSeconds)
     expect(await prometheus.scalar('max(max_over_time(circuit_breaker_state{job="payments",breaker="provider"}[5m]))')).toBe(2)
+    await prometheus.waitFor('count(ALERTS{alertname="DeadLetterQueueNotEmpty",alertstate="firing"})', 60_000)
 
     const queries = panelQueries(files, scrapeIntervalSeconds)
     const failures: string[] = []
@@ -87,6 +97,8 @@ describe('the dashboards against the live lab', () => {
       }
       const result = answer.data?.result
       if (!Array.isArray(result) || result.length === 0) failures.push(`${where}: no series\n    ${q.promql}`)
+      const main = withoutZeroFallback(q.promql)
+      if (main !== undefined && (await prometheus.series(main)).length === 0) failures.push(`${where}: no series without its fallback to 0\n    ${main}`)
     }
     log(`${queries.length - failures.length} of ${queries.length} panel queries answered with series`)
     expect(failures, failures.join('\n')).toEqual([])

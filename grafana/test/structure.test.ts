@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { scrapeTargets } from '../../infra/topology.js'
 import { dashboardFiles, GRID_COLUMNS } from '../src/index.js'
 import { panelQueries, provisionedDatasource } from './support/grafana-variables.js'
+import { withoutZeroFallback } from './support/prometheus.js'
 import { promtoolSyntaxErrors } from './support/promtool.js'
 
 const files = dashboardFiles()
@@ -96,5 +97,12 @@ describe('dashboard structure', () => {
       }
     }
     expect(unknown).toEqual([])
+  })
+
+  it('finds the main query of every panel that falls back to 0, so the live check can ask it for series too', () => {
+    const fallbacks = panelQueries(files, provisionedDatasource().scrapeIntervalSeconds).filter((q) => /vector\(0\)/.test(q.promql))
+    expect(fallbacks.length).toBeGreaterThan(0)
+    for (const q of fallbacks) expect(withoutZeroFallback(q.promql), `${q.dashboard} / ${q.panel}`).toMatch(/^count(?: by \(alertname\) )?\(ALERTS\{alertstate="firing"\}\)$/)
+    expect(withoutZeroFallback('sum(rate(http_server_requests_total[1m]))')).toBeUndefined()
   })
 })

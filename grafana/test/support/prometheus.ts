@@ -34,6 +34,15 @@ export class PrometheusApi {
     return first === undefined ? undefined : Number(first.value[1])
   }
 
+  /** Resolves once `promql` answers with at least one series; throws after `timeoutMs`. */
+  async waitFor (promql: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while ((await this.series(promql)).length === 0) {
+      if (Date.now() > deadline) throw new Error(`no series for ${promql} within ${timeoutMs} ms`)
+      await sleep(500)
+    }
+  }
+
   async labelValues (label: string, match: string): Promise<string[]> {
     const res = await fetch(`${this.url}/api/v1/label/${encodeURIComponent(label)}/values?${new URLSearchParams({ 'match[]': match }).toString()}`)
     const body = await res.json() as { status: string, data?: string[], error?: string }
@@ -60,4 +69,13 @@ export class PrometheusApi {
       await sleep(500)
     }
   }
+}
+
+/**
+ * The query a panel means when it ends in a fallback for "nothing now" (`… or vector(0)`, `… or on ()
+ * label_replace(vector(0), …)`), or undefined without one: the fallback always answers, so it would
+ * hide a broken main query from a check for "no series".
+ */
+export function withoutZeroFallback (promql: string): string | undefined {
+  return /^([\s\S]+?)\s+or\s+(?:on\s*\(\)\s*)?(?:label_replace\(\s*)?vector\(0\)[\s\S]*$/.exec(promql.trim())?.[1]
 }
