@@ -8,28 +8,59 @@ import { defineConfig } from 'vitest/config'
 const LIVE_LAB = ['experiments/test/**/*.test.ts', 'grafana/test/live.test.ts']
 const EXCLUDE = ['**/node_modules/**', '.lab/**']
 
+/**
+ * Docker mode (LAB_MODE=docker, set by `./lab test --docker`, never chosen because an engine answers):
+ * the Compose stack's proof (test/docker), the dashboards' live check and the experiments that belong
+ * in both modes, against the containers; and one integration suite each for PostgreSQL, Redis and
+ * Kafka on testcontainers (LAB_TEST_INFRA=docker).
+ */
+const DOCKER_LAB = [
+  'test/docker/**/*.test.ts',
+  'grafana/test/live.test.ts',
+  ...['cache-aside', 'stampede', 'redis-down', 'flash-sale', 'provider-failing', 'kafka-down', 'rate-limit-burst', 'replica-kill']
+    .map((name) => `experiments/test/${name}.test.ts`)
+]
+export const TESTCONTAINERS_SUITES = [
+  'services/inventory/test/stock/concurrent-buyers.test.ts',
+  'gateway/test/rate-limit/algorithms.test.ts',
+  'packages/messaging/test/outbox.test.ts'
+]
+
+const nativeProjects = [
+  {
+    extends: true,
+    // Two cores: two test files at a time, each in its own process.
+    test: { name: 'suite', globalSetup: ['packages/testkit/src/global-setup.ts'], include: ['**/test/**/*.test.ts'], exclude: [...EXCLUDE, ...LIVE_LAB, 'test/docker/**'], maxWorkers: 2, sequence: { groupOrder: 0 } }
+  },
+  {
+    extends: true,
+    test: {
+      name: 'live-lab',
+      include: LIVE_LAB,
+      globalSetup: ['packages/testkit/src/global-setup.ts', 'packages/testkit/src/live-lab-setup.ts'],
+      maxWorkers: 1,
+      sequence: { groupOrder: 1 }
+    }
+  }
+]
+
+const dockerProjects = [
+  {
+    extends: true,
+    test: { name: 'testcontainers', globalSetup: ['packages/testkit/src/global-setup.ts'], include: TESTCONTAINERS_SUITES, exclude: EXCLUDE, maxWorkers: 2, sequence: { groupOrder: 0 } }
+  },
+  {
+    extends: true,
+    test: { name: 'docker-lab', globalSetup: ['packages/testkit/src/docker-lab-setup.ts'], include: DOCKER_LAB, exclude: EXCLUDE, maxWorkers: 1, sequence: { groupOrder: 1 } }
+  }
+]
+
 export default defineConfig({
   test: {
     exclude: EXCLUDE,
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    projects: [
-      {
-        extends: true,
-        // Two cores: two test files at a time, each in its own process.
-        test: { name: 'suite', globalSetup: ['packages/testkit/src/global-setup.ts'], include: ['**/test/**/*.test.ts'], exclude: [...EXCLUDE, ...LIVE_LAB], maxWorkers: 2, sequence: { groupOrder: 0 } }
-      },
-      {
-        extends: true,
-        test: {
-          name: 'live-lab',
-          include: LIVE_LAB,
-          globalSetup: ['packages/testkit/src/global-setup.ts', 'packages/testkit/src/live-lab-setup.ts'],
-          maxWorkers: 1,
-          sequence: { groupOrder: 1 }
-        }
-      }
-    ]
+    projects: process.env.LAB_MODE === 'docker' ? dockerProjects : nativeProjects
   }
 })

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { loadScenario, runScenario, validateScenario, withOverrides, type LoadReport } from '@lab/load-tests'
 import { address } from '../../infra/topology.js'
-import { componentPid, withComponentStopped } from './lab-processes.js'
+import { componentAlive, withComponentStopped } from './lab-processes.js'
 import { scrapeSum } from './lab.js'
 import type { Experiment } from './types.js'
 import { atLeast, atMost, exactly } from './verdict.js'
@@ -39,10 +39,6 @@ async function settledInDb (db: pg.Pool, from: Date, to: Date): Promise<{ orders
     FROM orders WHERE created_at BETWEEN $1 AND $2`, [from.toISOString(), to.toISOString()])
   const r = rows[0]
   return { orders: r?.orders ?? 0, notFinal: r?.not_final ?? Number.NaN, lastFinalMs: r?.last?.getTime() ?? Number.NaN }
-}
-
-const alive = (name: string): boolean => {
-  try { process.kill(componentPid(name), 0); return true } catch { return false }
 }
 
 /** Orders accepted (201) in the seconds of the load that fall inside the outage. */
@@ -97,7 +93,8 @@ export const kafkaDown: Experiment = {
     const accepted = acceptedDuring(report, stopMs, backMs)
     const place = report.requests.find((r) => r.name === 'place')
     const place5xx = Object.entries(place?.byStatus ?? {}).filter(([label]) => Number(label.split(' ')[0]) >= 500).reduce((n, [, c]) => n + c, place?.noAnswer ?? 0)
-    const dead = KAFKA_CLIENTS.filter((name) => !alive(name))
+    const dead: string[] = []
+    for (const name of KAFKA_CLIENTS) if (!await componentAlive(name)) dead.push(name)
     const checkout = report.checkout
     return {
       verdicts: [

@@ -56,9 +56,9 @@ export const replicaKill: Experiment = {
     let report: LoadReport
     try {
       await sleep(killAtS * 1000)
-      const pid = killComponent(VICTIM)
+      const killed = await killComponent(VICTIM)
       killMs = Date.now()
-      progress(`killed ${VICTIM} (process group ${pid})`)
+      progress(`killed ${VICTIM} (${killed})`)
       await sleep(Math.max(0, loadStartMs + restartAtS * 1000 - Date.now()))
       progress(`restarting ${VICTIM} (./lab chaos start ${VICTIM})`)
       await startComponent(VICTIM)

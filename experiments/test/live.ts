@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect } from 'vitest'
+import { labMode } from '../../infra/docker/mode.js'
 import { ensureInfra, stopComponents } from '../../infra/native/index.js'
 import { infra, services } from '../../infra/topology.js'
 import { findExperiment, runExperiment, type RunnerResult } from '../src/index.js'
@@ -8,9 +9,11 @@ const log = (line: string) => { process.stderr.write(`[experiments] ${line}\n`) 
 
 /**
  * For a test file of one experiment: the whole native lab running (started if it is not, and then only
- * what this file started is stopped again: a running lab is shared and left running).
+ * what this file started is stopped again: a running lab is shared and left running). In Docker mode
+ * (LAB_MODE=docker) the Compose stack is brought up by `./lab test --docker` before any file runs.
  */
 export function useLiveLab (): void {
+  if (labMode() === 'docker') return
   let started: string[] = []
   beforeAll(async () => {
     const components = [...infra.filter((c) => c.native).map((c) => c.name), ...services.map((s) => s.name)]

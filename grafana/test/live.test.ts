@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { labMode } from '../../infra/docker/mode.js'
 import { ensureInfra, stopComponents } from '../../infra/native/index.js'
 import { address, infra, services } from '../../infra/topology.js'
 import { dashboardFiles } from '../src/index.js'
@@ -10,7 +11,7 @@ import { PrometheusApi, withoutZeroFallback } from './support/prometheus.js'
 
 /**
  * The dashboards against the real lab, without Grafana (AGPL: never run here): the lab runs natively
- * (started if it is not, and then only what this file started is stopped again; a running lab is
+ * or as the Compose stack (LAB_MODE=docker) (natively started if it is not, and then only what this file started is stopped again; a running lab is
  * shared and left running), traffic goes through the gateway, and every panel's query, with Grafana's
  * variables substituted, must answer with series from the live Prometheus.
  */
@@ -30,6 +31,8 @@ let trafficEndedAt = 0
 let clearDeadLetter: (() => Promise<void>) | undefined
 
 beforeAll(async () => {
+  // Docker mode: the Compose stack, brought up by ./lab test --docker, publishes the same ports.
+  if (labMode() === 'docker') return
   const components = [...infra.filter((c) => c.native).map((c) => c.name), ...services.map((s) => s.name)]
   started = (await ensureInfra({ components, log })).started
   if (started.length > 0) log(`started ${started.join(', ')} (stopped again at the end)`)

@@ -17,7 +17,7 @@ export interface Healthcheck {
 
 export interface ComposeService {
   image?: string
-  build?: { context: string, dockerfile: string }
+  build?: { context: string, dockerfile: string, args?: Record<string, string>, network?: string }
   command?: string[]
   environment?: Record<string, string>
   ports?: string[]

@@ -10,8 +10,9 @@ export function nodeReadinessProbe (port: number): string[] {
 
 function nodeContainer (service: NodeService): ComposeService {
   return {
-    // The build context is the repository root: the image needs the lockfile and the shared packages.
-    build: { context: '.', dockerfile: `${service.workspace}/Dockerfile` },
+    // One Dockerfile for every service, told which workspace to deploy; the build context is the
+    // repository root: the image needs the lockfile and the shared packages.
+    build: { context: '.', dockerfile: 'Dockerfile', args: { WORKSPACE: service.workspace } },
     environment: service.env('docker'),
     ports: publish(service.hostPort, service.port),
     depends_on: dependsOn(service.dependsOn),

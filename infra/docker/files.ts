@@ -4,6 +4,7 @@ import { prometheusConfig } from '../config/prometheus.js'
 import { alertmanagerConfig } from '../config/alertmanager.js'
 import { toxiproxyConfig } from '../config/toxiproxy.js'
 import { composeFile } from './compose.js'
+import { composeTestOverride } from './compose-test.js'
 import { grafanaDashboardProviders, grafanaDatasources } from './grafana.js'
 import { GENERATED_HEADER, GENERATED_PATHS } from './paths.js'
 
@@ -54,6 +55,16 @@ export function generatedFiles (): GeneratedFile[] {
         'The whole lab: `docker compose up -d --build`; gateway http://localhost:8080, Grafana http://localhost:3000,',
         'Prometheus http://localhost:9090, Alertmanager http://localhost:9093, Toxiproxy API http://localhost:8474',
         '(published on the loopback only).'
+      ])
+    },
+    {
+      path: GENERATED_PATHS.composeTest,
+      content: yaml(composeTestOverride(), [
+        '',
+        'Docker-mode tests only, on top of docker-compose.yml (./lab test --docker):',
+        '  docker compose -f docker-compose.yml -f docker-compose.test.yml up --build -d --wait',
+        'publishes the databases, brokers and services on 127.0.0.1 at their native ports for the tests to',
+        'inspect, builds on the host network, and leaves Grafana and k6 out (AGPL: never run on our machines).'
       ])
     },
     { path: GENERATED_PATHS.prometheus, content: yaml(prometheusConfig('docker')) },

@@ -4,6 +4,8 @@
  */
 export const GENERATED_PATHS = {
   compose: 'docker-compose.yml',
+  /** Docker-mode tests only: ports published for inspection, Grafana and k6 left out. */
+  composeTest: 'docker-compose.test.yml',
   prometheus: 'infra/prometheus/prometheus.docker.yml',
   alertmanager: 'infra/alertmanager/alertmanager.docker.yml',
   toxiproxy: 'infra/toxiproxy/toxiproxy.docker.json',

@@ -60,8 +60,8 @@ describe('docker-compose.yml', () => {
       expect(container?.environment, service.name).toEqual(service.env('docker'))
       expect(container?.environment?.PORT, service.name).toBe(String(service.port))
       expect(container?.healthcheck?.test.join(' '), service.name).toContain(`http://127.0.0.1:${service.port}/health/ready`)
-      expect(container?.build, service.name).toEqual({ context: '.', dockerfile: `${service.workspace}/Dockerfile` })
-      expect(existsSync(join(ROOT, service.workspace, 'Dockerfile')), `${service.workspace}/Dockerfile`).toBe(true)
+      expect(container?.build, service.name).toEqual({ context: '.', dockerfile: 'Dockerfile', args: { WORKSPACE: service.workspace } })
+      expect(existsSync(join(ROOT, 'Dockerfile')), 'the one Dockerfile').toBe(true)
       expect(container?.init, service.name).toBe(true)
     }
   })

@@ -10,6 +10,8 @@ import { deadLetters, formatDeadLetters, type DeadLetterReport } from './dead-le
 import { formatLabStatus } from './format.js'
 import { CHAOS_HELP } from './help.js'
 import { isLabHealthy, labStatus, type LabStatus } from './lab-status.js'
+import { composeProcessFault } from '../../docker/compose-processes.js'
+import { labMode } from '../../docker/mode.js'
 import { processFault } from './process-faults.js'
 import { resetLab, type LabReset } from './reset.js'
 
@@ -41,6 +43,10 @@ export async function applyChaos (action: ChaosAction, admin: AdminClient = crea
     case 'switch': return await admin.call('PUT', `/admin/chaos/services/${action.service}/switches`, { [action.pattern]: action.on })
     case 'switches-reset': return await admin.call('DELETE', `/admin/chaos/services/${action.service}/switches`)
     case 'process': {
+      if (labMode() === 'docker') {
+        await composeProcessFault(action.verb, action.component, log)
+        return undefined
+      }
       const { paths, components } = createContext()
       await processFault(paths, components, action.verb, action.component, log)
       return undefined
@@ -51,6 +57,11 @@ export async function applyChaos (action: ChaosAction, admin: AdminClient = crea
 
 /** The words after `./lab chaos`, as a user types them; answers the exit code. */
 export async function runChaos (argv: string[], out: (line: string) => void = (line) => { process.stdout.write(`${line}\n`) }): Promise<number> {
+  // --docker: the Compose stack's containers for process faults and status (the admin API is the same gateway).
+  if (argv.includes('--docker')) {
+    process.env.LAB_MODE = 'docker'
+    argv = argv.filter((a) => a !== '--docker')
+  }
   let action: ChaosAction
   try {
     action = parseChaos(argv)

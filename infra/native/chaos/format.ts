@@ -23,12 +23,13 @@ export function formatLabStatus (status: LabStatus): string {
 }
 
 function processLines (processes: ProcessesStatus): string[] {
-  if (!processes.native) return [`  ${'processes'.padEnd(26)} no native lab process runs (./lab up -d starts the lab; Docker: docker compose ps)`]
+  if (!processes.native) return [`  ${'processes'.padEnd(26)} no native lab process runs (./lab up -d starts the lab; Docker: ./lab chaos --docker status)`]
   const { total, down, unhealthy } = processes
-  if (down.length === 0 && unhealthy.length === 0) return [`  ${'processes'.padEnd(26)} all ${total} running`]
+  const [what, flag, logs] = processes.docker === true ? ['container', ' --docker', 'docker compose logs'] : ['process', '', './lab logs']
+  if (down.length === 0 && unhealthy.length === 0) return [`  ${`${what}es`.replace('containeres', 'containers').padEnd(26)} all ${total} running`]
   return [
-    ...down.map((name) => `  process ${name.padEnd(18)} DOWN (./lab chaos start ${name}, or ./lab chaos reset)`),
-    ...unhealthy.map((name) => `  process ${name.padEnd(18)} running, NOT HEALTHY (./lab logs ${name})`)
+    ...down.map((name) => `  ${what} ${name.padEnd(26 - what.length - 1)} DOWN (./lab chaos${flag} start ${name}, or ./lab chaos${flag} reset)`),
+    ...unhealthy.map((name) => `  ${what} ${name.padEnd(26 - what.length - 1)} running, NOT HEALTHY (${logs} ${name})`)
   ]
 }
 

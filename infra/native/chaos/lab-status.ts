@@ -1,13 +1,18 @@
+import { composeServicesStatus } from '../../docker/compose-processes.js'
+import { labMode } from '../../docker/mode.js'
 import type { Component } from '../components/component.js'
 import { componentStates, isDown } from '../components/states.js'
 import type { LabPaths } from '../paths.js'
 import { AdminRefusedError, LabNotRunningError, type AdminClient } from './admin-client.js'
 import type { ChaosStatus } from './format.js'
 
-/** The native lab's processes: none of ours running (Docker, or no lab), or which are down or not answering. */
+/**
+ * The lab's processes: none of ours running (no lab), or which are down or not answering. With
+ * LAB_MODE=docker they are the Compose project's containers (`docker: true`), down = not running.
+ */
 export type ProcessesStatus =
   | { native: false }
-  | { native: true, total: number, down: string[], unhealthy: string[] }
+  | { native: true, docker?: true, total: number, down: string[], unhealthy: string[] }
 
 /** What is broken right now: the processes (seen here) and what the admin API reports, or why it could not. */
 export interface LabStatus {
@@ -17,6 +22,10 @@ export interface LabStatus {
 
 /** The native lab's processes as `./lab status` sees them. */
 export async function processesStatus (paths: LabPaths, components: Component[]): Promise<ProcessesStatus> {
+  if (labMode() === 'docker') {
+    const containers = await composeServicesStatus()
+    return containers === undefined ? { native: false } : { native: true, docker: true, ...containers }
+  }
   const states = await componentStates(paths, components)
   if (states.every((s) => s.pid === undefined)) return { native: false }
   return {

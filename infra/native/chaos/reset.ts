@@ -1,3 +1,4 @@
+import { composeProcessFault } from '../../docker/compose-processes.js'
 import type { Component } from '../components/component.js'
 import { withDependencies } from '../components/registry.js'
 import { DETACHED_UP, type Owner } from '../leases.js'
@@ -27,7 +28,15 @@ export interface LabReset {
 export async function resetLab (paths: LabPaths, components: Component[], admin: AdminClient, log: (line: string) => void, owner: Owner = DETACHED_UP): Promise<LabReset> {
   const before = await processesStatus(paths, components)
   const result: Omit<LabReset, 'status'> = { started: [] }
-  if (before.native && before.down.length > 0) {
+  if (before.native && before.docker === true && before.down.length > 0) {
+    log(`starting what is down: ${before.down.join(', ')} (docker compose start)`)
+    try {
+      for (const name of before.down) await composeProcessFault('start', name, log)
+      result.started = before.down
+    } catch (err) {
+      result.startError = (err as Error).message
+    }
+  } else if (before.native && before.down.length > 0) {
     log(`starting what is down: ${before.down.join(', ')}`)
     try {
       result.started = (await ensureComponents(paths, withDependencies(components, before.down), { fast: false, log, owner })).started

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Stand-in for Kafka's bin/kafka-acls.sh: runs org.apache.kafka.tools.AclCommand through kafka-run-class.sh.
+exec "$(dirname "$0")/kafka-run-class.sh" org.apache.kafka.tools.AclCommand "$@"

@@ -1,0 +1,3 @@
+module lab.standin/ryuk
+
+go 1.23
