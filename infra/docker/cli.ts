@@ -11,6 +11,7 @@ import { prepareDocker } from './prepare.js'
 import { STAND_INS } from './standins/registry.js'
 import { assertPortsFree, containerMemory, projectName } from './commands/stack.js'
 import { downTestStack, testDocker, upTestStack } from './commands/test.js'
+import { benchDocker } from './commands/bench.js'
 
 export const DOCKER_HELP = `Usage: ./lab docker <command>
 
@@ -24,6 +25,8 @@ Commands:
   up                  prepare, then the stack with the test override (docker-compose.test.yml: ports on
                       127.0.0.1 for the tests, Grafana and k6 left out) up and healthy; prints memory
   down                the test stack down, volumes too
+  bench               figures from a clean state: images absent → healthy, images present → healthy,
+                      image sizes, memory idle and under the checkout scenario, down -v leaves nothing
   stop                stop the lab's own engine (never one of yours); images stay for next time
   images              the stand-ins: official name, what is inside instead
   help                this text
@@ -52,6 +55,8 @@ async function main (argv: string[]): Promise<number> {
     case 'down':
       await downTestStack(reporter)
       return 0
+    case 'bench':
+      return await benchDocker(reporter)
     case 'stop':
       await stopEngine(reporter.line)
       return 0

@@ -21,7 +21,7 @@ export interface PrivateKafka {
 
 /**
  * Starts a private single-node KRaft broker: a child `java` process on free loopback ports in native
- * mode, a testcontainers KafkaContainer in Docker mode. Resolves once a client can list its topics.
+ * mode, a container of the lab's apache/kafka image in Docker mode. Resolves once a client can list its topics.
  */
 export async function startPrivateKafka (): Promise<PrivateKafka> {
   return testInfra().mode === 'docker' ? await startDockerKafka() : await startNativeKafka()

@@ -4,6 +4,7 @@
 #   kafka-run-class.sh [-daemon] [-name NAME] [-loggc] CLASS [ARGS...]
 # KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS, KAFKA_JMX_OPTS (+ JMX_PORT), KAFKA_LOG4J_OPTS, KAFKA_OPTS,
 # KAFKA_DEBUG (+ JAVA_DEBUG_PORT, DEBUG_SUSPEND_FLAG), JAVA_HOME, CLASSPATH and LOG_DIR are honoured as there.
+# The build-time class-data-sharing archives (kafka.jsa, tools.jsa) are mapped when present (see below).
 # -loggc is accepted and ignored (no GC log file: the stand-in logs to stdout only).
 set -e
 if [ $# -lt 1 ]; then
@@ -37,6 +38,16 @@ fi
 KAFKA_LOG4J_OPTS=${KAFKA_LOG4J_OPTS:--Dlog4j2.configurationFile=$base_dir/config/tools-log4j2.yaml}
 if [ -n "${KAFKA_DEBUG:-}" ]; then
   KAFKA_OPTS="-agentlib:jdwp=transport=dt_socket,server=y,suspend=${DEBUG_SUSPEND_FLAG:-n},address=${JAVA_DEBUG_PORT:-0.0.0.0:5005} ${KAFKA_OPTS:-}"
+fi
+# Class-data-sharing archives made at build time (as the official image's kafka.jsa): the broker's, and the
+# command-line tools' (they share the admin client). Used unless the class path or the JVM options say otherwise.
+if [ "$CLASSPATH" = "$base_dir/libs/*" ] \
+  && [[ "${KAFKA_OPTS:-} $KAFKA_JVM_PERFORMANCE_OPTS" != *Archive* ]]; then
+  archive=$base_dir/tools.jsa
+  [ "${1:-}" = kafka.Kafka ] && archive=$base_dir/kafka.jsa
+  if [ -r "$archive" ]; then
+    KAFKA_JVM_PERFORMANCE_OPTS="$KAFKA_JVM_PERFORMANCE_OPTS -XX:SharedArchiveFile=$archive -Xlog:cds=off,cds+dynamic=off"
+  fi
 fi
 JAVA=java
 if [ -n "${JAVA_HOME:-}" ]; then JAVA="$JAVA_HOME/bin/java"; fi
