@@ -17,11 +17,7 @@ const EXCLUDE = ['**/node_modules/**', '.lab/**']
 const DOCKER_LAB = [
   'test/docker/**/*.test.ts',
   'grafana/test/live.test.ts',
-  // Not yet here, failing in Docker mode when last run (issue 11 says what is left): redis-down (a
-  // stopped container's name takes the embedded DNS 1-10 s to fail, 195 × 5xx), provider-failing (time
-  // to final p99 4.6 s against 2 s, on a busy machine), rate-limit-burst (10 decisions failed open
-  // through docker-proxy), replica-kill.
-  ...['cache-aside', 'stampede', 'flash-sale', 'kafka-down'].map((name) => `experiments/test/${name}.test.ts`)
+  ...['cache-aside', 'stampede', 'flash-sale', 'kafka-down', 'redis-down', 'provider-failing', 'rate-limit-burst', 'replica-kill'].map((name) => `experiments/test/${name}.test.ts`)
 ]
 /**
  * One suite per dependency, each needing nothing but its infrastructure and passing in both modes: 200

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { runScenario, type LoadReport } from '@lab/load-tests'
+import { labMode } from '../../infra/docker/mode.js'
 import { address } from '../../infra/topology.js'
 import { browseScenario, HOT_SKEW } from './browse-load.js'
 import { killComponent, startComponent } from './lab-processes.js'
@@ -8,6 +9,9 @@ import type { Experiment } from './types.js'
 import { atLeast, atMost, exactly } from './verdict.js'
 
 const VICTIM = 'catalog-1'
+/** The replica as the gateway names it (its upstream's host:port): 127.0.0.1:7101 natively, catalog-1:7101 in Docker. */
+const replicaLabel = () => address(VICTIM, labMode())
+/** Where the experiment reaches the replica itself (Docker: the test override's published port). */
 const REPLICA = address(VICTIM, 'native')
 /** The gateway's health checks: every 1 s, out after 2 failures (gateway/src/config.ts defaults), plus in-flight requests. */
 const ERRORS_STOP_BOUND_S = 5
@@ -26,7 +30,7 @@ function watchRotation (gateway: string) {
     let last = Number.NaN
     while (!state.stopped) {
       try {
-        const healthy = await scrapeSum(gateway, 'gateway_upstream_replica_healthy', { upstream: 'catalog', replica: REPLICA })
+        const healthy = await scrapeSum(gateway, 'gateway_upstream_replica_healthy', { upstream: 'catalog', replica: replicaLabel() })
         if (healthy !== last) { changes.push({ atMs: Date.now(), healthy }); last = healthy }
       } catch { /* the next poll tells */ }
       await sleep(250)
@@ -40,7 +44,7 @@ export const replicaKill: Experiment = {
   name: 'replica-kill',
   title: 'A catalog replica killed under load',
   hypothesis: `With ${VICTIM} killed (SIGKILL) while product pages are read through the gateway, its health checks take the replica out of rotation within ${OUT_OF_ROTATION_BOUND_S} s, errors stop within ${ERRORS_STOP_BOUND_S} s of the kill, and once it is restarted the replica is back in rotation and serves traffic again.`,
-  fault: `${VICTIM}'s process group killed with SIGKILL (its PID from .lab/run/${VICTIM}.pid), restarted later as by ./lab chaos start`,
+  fault: `${VICTIM} killed with SIGKILL (natively its process group, its PID from .lab/run/${VICTIM}.pid; in Docker its container, docker compose kill -s SIGKILL), restarted later as by ./lab chaos start`,
   async run ({ short, urls, progress }) {
     const rate = 20
     const durationSeconds = short ? 30 : 60

@@ -41,7 +41,9 @@ async function main (argv: string[]): Promise<number> {
     case 'prepare': {
       const result = await prepareDocker(reporter.line, rest.length > 0 ? rest : undefined)
       for (const image of result.images) reporter.line(`  ${image.image.padEnd(56)} ${image.outcome}${image.outcome === 'present' ? '' : ` in ${image.seconds} s`}`)
-      reporter.line(`ready in ${result.seconds.toFixed(1)} s: Docker engine ${result.engine.version}${result.engine.owned ? ' (the lab\'s own)' : ''}, Compose ${result.compose}. Next: docker compose up --build -d`)
+      // The lab's own engine has no default bridge: builds need the override's host network.
+      const next = result.engine.owned ? './lab docker up (docker compose with docker-compose.test.yml)' : 'docker compose up --build -d'
+      reporter.line(`ready in ${result.seconds.toFixed(1)} s: Docker engine ${result.engine.version}${result.engine.owned ? ' (the lab\'s own)' : ''}, Compose ${result.compose}. Next: ${next}`)
       return 0
     }
     case 'up': {

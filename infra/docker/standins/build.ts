@@ -56,7 +56,7 @@ async function importBase (cache: string, log: (line: string) => void): Promise<
 
 async function contentHash (standIn: StandIn): Promise<string> {
   const hash = createHash('sha256')
-  hash.update(JSON.stringify({ image: standIn.image, builtFrom: standIn.builtFrom, inputs: standIn.inputs ?? [] }))
+  hash.update(JSON.stringify({ image: standIn.image, builtFrom: standIn.builtFrom, inputs: standIn.inputs ?? [], buildArgs: standIn.buildArgs ?? {} }))
   hashFolder(hash, join(STANDINS_DIR, standIn.dir))
   for (const base of standIn.from) hash.update(await imageId(base))
   return hash.digest('hex').slice(0, 16)
@@ -78,7 +78,8 @@ async function buildStandIn (standIn: StandIn, hash: string, cache: string, log:
   await standIn.stage?.({ context, cache, log })
   const logFile = join(cache, `build-${standIn.dir}.log`)
   // The classic builder: BuildKit would want its frontend image from a registry. Host network: RUN steps reach the package registries.
-  const result = await exec('sh', ['-c', `docker build --network host --label ${LABEL}=${hash} -t '${standIn.image}' . >'${logFile}' 2>&1`],
+  const buildArgs = Object.entries(standIn.buildArgs ?? {}).map(([k, v]) => `--build-arg '${k}=${v}'`).join(' ')
+  const result = await exec('sh', ['-c', `docker build --network host ${buildArgs} --label ${LABEL}=${hash} -t '${standIn.image}' . >'${logFile}' 2>&1`],
     { cwd: context, env: { DOCKER_BUILDKIT: '0' } })
   if (result.code !== 0) {
     const logTail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-20).join('\n')

