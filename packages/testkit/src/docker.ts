@@ -12,9 +12,12 @@ import { ToxiProxyContainer } from '@testcontainers/toxiproxy'
 import { kafkaServerProperties } from '@lab/infra/native'
 import type { TestInfra } from './infra.js'
 import { closedPort } from './listen.js'
+import { IMAGES } from '@lab/infra/docker/images'
 
 /** The lab's own broker image (docker-compose.yml's): the same Kafka as the product and the native lab. */
-export const KAFKA_IMAGE = 'apache/kafka:4.1.1'
+export const KAFKA_IMAGE = IMAGES.kafka
+/** The reaper testcontainers 12.2 starts by default (its reaper module); our engines get a stand-in of it. */
+export const RYUK_IMAGE = 'testcontainers/ryuk:0.14.0'
 /** PLAINTEXT: the tests' listener (published on a pinned host port) and Toxiproxy's upstream (kafka:9092). */
 const KAFKA_PORT = 9092
 /** BROKER: the inter-broker listener, advertised as localhost (one node: the broker only ever reaches itself). */
@@ -153,7 +156,7 @@ async function startReaper (client: ContainerRuntimeClient, log: (line: string) 
   const network = await client.network.create({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [REAPER_NETWORK_LABEL]: 'true' } })
   try {
     // The name testcontainers compares with to recognise its reaper (auto-removed, never reaped itself).
-    const image = ImageName.fromString(process.env.RYUK_CONTAINER_IMAGE ?? 'testcontainers/ryuk:0.14.0').string
+    const image = ImageName.fromString(process.env.RYUK_CONTAINER_IMAGE ?? RYUK_IMAGE).string
     const port = process.env.TESTCONTAINERS_RYUK_PORT
     const reaper = new GenericContainer(image)
       .withName(name)
@@ -220,12 +223,12 @@ export async function startContainers (log: (line: string) => void = () => {}): 
     return container
   }
   const results = await Promise.allSettled([
-    timed('postgres', async () => await onNetwork(new PostgreSqlContainer('postgres:17-alpine'), network, 'postgres')
+    timed('postgres', async () => await onNetwork(new PostgreSqlContainer(IMAGES.postgres), network, 'postgres')
       .withUsername('lab').withPassword('lab').withDatabase('postgres')
       .withCommand(['postgres', '-c', 'fsync=off', '-c', 'max_connections=200']).start()),
-    timed('redis', async () => await onNetwork(new RedisContainer('redis:7-alpine'), network, 'redis').start()),
+    timed('redis', async () => await onNetwork(new RedisContainer(IMAGES.redis), network, 'redis').start()),
     timed('kafka', async () => await startKafka(network, 'kafka')),
-    timed('toxiproxy', async () => await onNetwork(new ToxiProxyContainer('ghcr.io/shopify/toxiproxy:2.12.0'), network).start())
+    timed('toxiproxy', async () => await onNetwork(new ToxiProxyContainer(IMAGES.toxiproxy), network).start())
   ])
   const [postgres, redis, kafka, toxiproxy] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as
     [Awaited<ReturnType<PostgreSqlContainer['start']>>?, Awaited<ReturnType<RedisContainer['start']>>?, Awaited<ReturnType<typeof startKafka>>?, Awaited<ReturnType<ToxiProxyContainer['start']>>?]
