@@ -36,10 +36,12 @@ async function peakMemoryUnderLoad (project: string, scenario: string, reporter:
   const done = new Promise<number | null>((resolve) => { child.on('exit', resolve) })
   const state = { finished: false }
   done.then(() => { state.finished = true }, () => { state.finished = true })
-  // docker stats --no-stream takes about 2 s a sample: that is the sampling interval.
+  // A sample (docker stats --no-stream) takes about 2 s of the engine's time, then a pause as long: the
+  // sampling itself takes CPU from the load it watches, on two cores.
   for (;;) {
     if (state.finished) break
     for (const m of await containerMemory(project)) peaks.set(m.name, Math.max(peaks.get(m.name) ?? 0, m.mib))
+    await new Promise((resolve) => setTimeout(resolve, 2000))
   }
   reporter.line(`load ${scenario} done`)
   return { peaks, exitCode: await done }
