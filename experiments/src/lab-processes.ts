@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { composeProcessFault, containerRunning } from '../../infra/docker/compose-processes.js'
+import { composeProcessFault, containerFinishedAt, containerRunning } from '../../infra/docker/compose-processes.js'
 import { labMode } from '../../infra/docker/mode.js'
 import { processFault } from '../../infra/native/chaos/process-faults.js'
 import { allComponents } from '../../infra/native/components/registry.js'
@@ -34,16 +34,20 @@ export async function componentAlive (name: string): Promise<boolean> {
 
 /**
  * A crash, no graceful shutdown, no draining: SIGKILL to the component's whole process group (./lab up
- * starts each in its own), or to its container. Answers what was killed, for the report.
+ * starts each in its own), or to its container. Answers what was killed, for the report, and when it
+ * died: natively the moment of the signal; in Docker the engine's own record of the container's end
+ * (`docker compose kill` returns up to a second or two later, after the gateway may already have seen it).
  */
-export async function killComponent (name: string): Promise<string> {
+export async function killComponent (name: string): Promise<{ what: string, atMs: number }> {
   if (labMode() === 'docker') {
+    const before = Date.now()
     await composeProcessFault('kill', name, () => {})
-    return `container ${name}`
+    const finished = await containerFinishedAt(name)
+    return { what: `container ${name}`, atMs: finished !== undefined && finished >= before - 1000 ? finished : before }
   }
   const pid = componentPid(name)
   process.kill(-pid, 'SIGKILL')
-  return `pid ${pid}`
+  return { what: `pid ${pid}`, atMs: Date.now() }
 }
 
 /**

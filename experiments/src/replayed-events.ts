@@ -199,15 +199,15 @@ export const replayedEvents: Experiment = {
         progress(`PostgreSQL slowed by ${SLOW_DB_MS} ms per answer (Toxiproxy) until payments is caught inside a consumer batch`)
         const chaos = admin()
         await chaos.call('PUT', '/admin/chaos/proxies/postgres/latency', { latencyMs: SLOW_DB_MS })
-        let killed: string
+        let killed: { what: string, atMs: number }
         try {
           inBatch = await openBatchTransaction(db, 15_000)
           killed = await killComponent('payments')
-          killMs = Date.now()
+          killMs = killed.atMs
         } finally {
           await chaos.call('DELETE', '/admin/chaos/proxies/postgres')
         }
-        progress(`killed payments (${killed}) ${inBatch === undefined ? 'without catching it in a batch' : `inside a batch transaction (its last statement: ${inBatch.replace(/\s+/g, ' ').slice(0, 60)}…)`}; PostgreSQL healed`)
+        progress(`killed payments (${killed.what}) ${inBatch === undefined ? 'without catching it in a batch' : `inside a batch transaction (its last statement: ${inBatch.replace(/\s+/g, ' ').slice(0, 60)}…)`}; PostgreSQL healed`)
         progress('restarting payments at once (./lab chaos start payments)')
         await startComponent('payments')
         restartedMs = Date.now()

@@ -61,8 +61,8 @@ export const replicaKill: Experiment = {
     try {
       await sleep(killAtS * 1000)
       const killed = await killComponent(VICTIM)
-      killMs = Date.now()
-      progress(`killed ${VICTIM} (${killed})`)
+      killMs = killed.atMs
+      progress(`killed ${VICTIM} (${killed.what})`)
       await sleep(Math.max(0, loadStartMs + restartAtS * 1000 - Date.now()))
       progress(`restarting ${VICTIM} (./lab chaos start ${VICTIM})`)
       await startComponent(VICTIM)

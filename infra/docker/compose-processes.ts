@@ -78,6 +78,14 @@ export async function composeProcessFault (verb: ComposeVerb, service: string, l
   }
 }
 
+/** When the service's container last stopped or died, as the engine recorded it (ms since the epoch). */
+export async function containerFinishedAt (service: string): Promise<number | undefined> {
+  const id = await containerId(service)
+  if (id === undefined) return undefined
+  const at = Date.parse((await exec('docker', ['inspect', '--format', '{{.State.FinishedAt}}', id])).stdout.trim())
+  return Number.isFinite(at) && at > 0 ? at : undefined
+}
+
 /** True while the service's container runs (the Docker counterpart of a live PID). */
 export async function containerRunning (service: string): Promise<boolean> {
   return (await containerState(service))?.status === 'running'

@@ -18,11 +18,18 @@ export interface DockerTestOptions {
 /** `docker compose up --build -d --wait` of the test stack, with each line of progress; answers seconds. */
 export async function upTestStack (reporter: Reporter): Promise<number> {
   const started = performance.now()
+  const seen = new Set<string>()
   reporter.line('docker compose -f docker-compose.yml -f docker-compose.test.yml up --build -d --wait (Grafana and k6 left out: AGPL)')
   const result = await compose(['up', '--build', '-d', '--wait', '--wait-timeout', '600'], {
     files: TEST_COMPOSE_FILES,
     timeoutMs: 1_200_000,
-    onLine: (line) => { if (/^\s*(Container|Image|Network|Volume|Step \d+|Successfully built)/.test(line) || /Healthy|Started|Built|Error/.test(line)) reporter.line(`  ${line.trim()}`) }
+    onLine: (line) => {
+      // Compose repeats some events (each Built and Healthy came twice): one line each.
+      if (!/^\s*(Container|Image|Network|Volume|Step \d+|Successfully built)/.test(line) && !/Healthy|Started|Built|Error/.test(line)) return
+      if (seen.has(line.trim())) return
+      seen.add(line.trim())
+      reporter.line(`  ${line.trim()}`)
+    }
   })
   if (result.code !== 0) throw new Error(`docker compose up failed:\n${tail(result, 30)}`)
   return (performance.now() - started) / 1000
