@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_SOCKET, dockerHostEnv, enginePaths, type EnginePaths } from './config.js'
 import { exec, tail } from './exec.js'
 import { aptInstall, commandExists } from './host.js'
+import { ENGINE_DNS, ensureEngineDns, stopEngineDns } from './dns.js'
 
 /** Something Docker mode needs and cannot have: the message names it and what to do. */
 export class EngineError extends Error {
@@ -78,6 +79,7 @@ async function startEngine (paths: EnginePaths, log: (line: string) => void): Pr
   }
   mkdirSync(paths.dataRoot, { recursive: true })
   mkdirSync(paths.execRoot, { recursive: true })
+  await ensureEngineDns(log, paths.log.replace(/dockerd\.log$/, 'dns.log'))
   // Left by an engine that is gone (killed, or the machine restarted): dockerd refuses to start over it.
   if (ownEnginePid(paths) === undefined) rmSync(paths.pidFile, { force: true })
   const out = openSync(paths.log, 'a')
@@ -85,11 +87,10 @@ async function startEngine (paths: EnginePaths, log: (line: string) => void): Pr
     '--iptables=false', '--ip6tables=false', '--bridge=none',
     '--data-root', paths.dataRoot, '--exec-root', paths.execRoot,
     '--pidfile', paths.pidFile, '-H', `unix://${DEFAULT_SOCKET}`,
-    // No route leads out of these containers, so the embedded DNS server's forward of a name it does not
-    // know (a stopped container's) waits 10 s for the host's resolver before failing, where a Docker with
-    // a way out answers at once: a Redis stopped by an experiment then stalled every reconnect for 10 s.
-    // One try of one second: not instant, but close to what a user's machine answers.
-    '--dns-opt', 'timeout:1', '--dns-opt', 'attempts:1'
+    // No route leads out of these containers: names the embedded DNS does not know (a stopped
+    // container's) go to a resolver of the lab's that says "no such name" at once, as a Docker with a
+    // way out hears from the internet's (dns.ts).
+    '--dns', ENGINE_DNS
   ], { detached: true, stdio: ['ignore', out, out] })
   closeSync(out)
   child.unref()
@@ -109,6 +110,7 @@ async function startEngine (paths: EnginePaths, log: (line: string) => void): Pr
     await Promise.race([exited, sleep(15_000)])
   }
   rmSync(paths.pidFile, { force: true })
+  await stopEngineDns()
   const logTail = existsSync(paths.log) ? readFileSync(paths.log, 'utf8').trim().split('\n').slice(-10).join('\n') : ''
   throw new EngineError(`dockerd did not answer within 60 s${exitCode === undefined ? '' : ` (it exited with ${exitCode})`}; the end of ${paths.log}:\n${logTail}`)
 }
@@ -124,6 +126,7 @@ export async function prepareEngine (log: (line: string) => void, paths: EngineP
   const running = await engineVersion()
   if (running !== undefined) {
     const owned = ownEnginePid(paths) !== undefined
+    if (owned) await ensureEngineDns(log, paths.log.replace(/dockerd\.log$/, 'dns.log'))
     log(`Docker engine ${running} answers at ${host}${owned ? ' (the lab\'s own)' : ': using it as it is'}`)
     return { version: running, owned, host }
   }
@@ -152,6 +155,7 @@ export async function stopEngine (log: (line: string) => void, paths: EnginePath
     log(`stopped the lab's Docker engine (pid ${pid}); its images stay in ${paths.dataRoot}`)
   }
   rmSync(paths.pidFile, { force: true })
+  await stopEngineDns()
 }
 
 export { tail }
