@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import kafkajs from 'kafkajs'
 import {
   GenericContainer, ImageName, LABEL_TESTCONTAINERS_SESSION_ID, Network, RandomUuid, Wait, getContainerRuntimeClient,
   type ContainerRuntimeClient, type StartedNetwork, type StartedTestContainer
@@ -12,6 +11,7 @@ import { ToxiProxyContainer } from '@testcontainers/toxiproxy'
 import { kafkaServerProperties } from '@lab/infra/native'
 import type { TestInfra } from './infra.js'
 import { closedPort } from './listen.js'
+import { kafkaReady as waitForKafka } from './kafka-ready.js'
 import { IMAGES } from '@lab/infra/docker/images'
 
 /** The lab's own broker image (docker-compose.yml's): the same Kafka as the product and the native lab. */
@@ -113,27 +113,9 @@ export async function startKafka (network: StartedNetwork, ...aliases: string[])
   }
 }
 
-/**
- * Ready = a kafkajs admin, through the advertised address, lists topics (the broker serves requests) and finds
- * a group coordinator (so that the first consumer group does not wait for the offsets topic). As native mode.
- */
+/** Waits for a testcontainers broker through its advertised address (kafka-ready.ts). */
 export async function kafkaReady (brokers: string[]): Promise<void> {
-  const kafka = new kafkajs.Kafka({ clientId: 'lab-testkit-ready', brokers, logLevel: kafkajs.logLevel.NOTHING, connectionTimeout: 1000, retry: { retries: 0 } })
-  const deadline = Date.now() + KAFKA_READY_TIMEOUT_MS
-  for (;;) {
-    const admin = kafka.admin()
-    try {
-      await admin.connect()
-      await admin.listTopics()
-      await admin.describeGroups(['lab-warm-up'])
-      return
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Kafka on ${brokers.join(',')} is not ready after ${KAFKA_READY_TIMEOUT_MS} ms`, { cause: err })
-    } finally {
-      await admin.disconnect().catch(() => {})
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+  await waitForKafka(brokers, KAFKA_READY_TIMEOUT_MS)
 }
 
 /** Label of the network our own Ryuk runs on (see startReaper). */

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import kafkajs from 'kafkajs'
 import { kafkaLog4j2Properties, kafkaServerProperties, labPaths, newClusterId } from '@lab/infra/native'
+import { kafkaReady } from './kafka-ready.js'
 import { closedPort } from './listen.js'
 import type { PrivateKafka } from './private-kafka.js'
 
@@ -100,26 +100,5 @@ async function exited (proc: ChildProcess): Promise<number | string> {
  * that the first consumer group does not wait for the offsets topic).
  */
 async function waitUntilReady (port: number): Promise<void> {
-  const kafka = new kafkajs.Kafka({
-    clientId: 'lab-private-kafka',
-    brokers: [`127.0.0.1:${port}`],
-    logLevel: kafkajs.logLevel.NOTHING,
-    connectionTimeout: 1000,
-    retry: { retries: 0 }
-  })
-  const deadline = Date.now() + READY_TIMEOUT_MS
-  for (;;) {
-    const admin = kafka.admin()
-    try {
-      await admin.connect()
-      await admin.listTopics()
-      await admin.describeGroups(['lab-warm-up'])
-      return
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`the private Kafka on port ${port} is not ready after ${READY_TIMEOUT_MS} ms`, { cause: err })
-    } finally {
-      await admin.disconnect().catch(() => {})
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+  await kafkaReady([`127.0.0.1:${port}`], READY_TIMEOUT_MS)
 }
