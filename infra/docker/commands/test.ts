@@ -93,7 +93,7 @@ export async function testDocker (options: DockerTestOptions, reporter: Reporter
     })
     if (up) {
       const resultsFile = join(labHome(), 'test-results-docker.json')
-      const projects = options.vitestArgs.some((a) => a.startsWith('--project')) ? [] : ['--project', 'testcontainers', '--project', 'docker-lab']
+      const projects = options.vitestArgs.some((a) => a.startsWith('--project')) ? [] : ['--project', 'testcontainers', '--project', 'docker-alerts', '--project', 'docker-lab']
       const { exitCode, report } = await vitest([...projects, ...options.vitestArgs], resultsFile)
       if (report === undefined) vitestSummary = { passed: 0, failed: 1 }
       else {
