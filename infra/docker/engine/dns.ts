@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { exec, tail } from './exec.js'
+import { pidAlive } from './host.js'
 
 /**
  * Where the lab's own engine sends the names its embedded DNS does not know: a link-local address on
@@ -13,19 +14,10 @@ export const ENGINE_DNS = '169.254.53.53'
 const PID_FILE = '/run/lab-docker-dns.pid'
 const RESOLVER = fileURLToPath(new URL('./nxdomain-resolver.ts', import.meta.url))
 
-function alive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 function resolverPid (): number | undefined {
   try {
     const pid = Number(readFileSync(PID_FILE, 'utf8').trim())
-    return Number.isInteger(pid) && pid > 1 && alive(pid) ? pid : undefined
+    return Number.isInteger(pid) && pid > 1 && pidAlive(pid) ? pid : undefined
   } catch {
     return undefined
   }
@@ -47,7 +39,7 @@ export async function ensureEngineDns (log: (line: string) => void, logFile: str
   child.unref()
   writeFileSync(PID_FILE, `${child.pid}\n`)
   await sleep(300)
-  if (child.pid === undefined || !alive(child.pid)) throw new Error(`the lab engine's DNS resolver did not start; see ${logFile}`)
+  if (child.pid === undefined || !pidAlive(child.pid)) throw new Error(`the lab engine's DNS resolver did not start; see ${logFile}`)
   log(`DNS for the engine's containers: a one-label name it does not know answered "no such name" at once, others relayed to the host's resolvers (${ENGINE_DNS}, pid ${child.pid})`)
 }
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_SOCKET, dockerHostEnv, enginePaths, type EnginePaths } from './config.js'
 import { exec, tail } from './exec.js'
-import { aptInstall, commandExists } from './host.js'
+import { aptInstall, commandExists, pidAlive } from './host.js'
 import { ENGINE_DNS, ensureEngineDns, stopEngineDns } from './dns.js'
 
 /** Something Docker mode needs and cannot have: the message names it and what to do. */
@@ -24,15 +24,6 @@ export async function engineVersion (): Promise<string | undefined> {
   const result = await exec('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000 })
   const version = result.stdout.trim()
   return result.code === 0 && version !== '' ? version : undefined
-}
-
-function pidAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** The PID of the engine the lab started, while it runs. */

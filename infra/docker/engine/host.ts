@@ -28,3 +28,13 @@ export async function aptInstall (packages: string[], log: (line: string) => voi
     if (ownPolicy) rmSync(policy, { force: true })
   }
 }
+
+/** True while a process with this PID exists (signal 0 checks without sending anything). */
+export function pidAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
