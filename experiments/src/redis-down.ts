@@ -37,7 +37,7 @@ export const redisDown: Experiment = {
   id: 3,
   name: 'redis-down',
   title: 'Redis stopped: the catalog fails open',
-  hypothesis: `With the Redis server stopped for 30 s under product page reads, the catalog keeps answering (no 5xx), reads go to PostgreSQL (latency rises), the catalog's Redis breaker opens, and it closes again within ${CLOSE_BOUND_S} s of Redis returning.`,
+  hypothesis: `With the Redis server stopped for 30 s under product page reads, the catalog keeps answering (no 5xx), reads go to PostgreSQL (at least half of those made while it is down answer x-cache: bypass), the catalog's Redis breaker opens, and it closes again within ${CLOSE_BOUND_S} s of Redis returning.`,
   fault: 'the Redis server process stopped (./lab chaos stop redis: its graceful shutdown, held by this process) and started again, empty (the lab\'s Redis keeps nothing on disk); the gateway\'s rate limiter, which uses the same Redis, fails open meanwhile',
   async run ({ short, urls, progress }) {
     const rate = 20
@@ -74,13 +74,13 @@ export const redisDown: Experiment = {
     return {
       verdicts: [
         exactly('5xx or unanswered through the gateway', errors, 0),
-        atLeast('p50 while Redis is down / p50 before (reads go to PostgreSQL)', Number((p50During / p50Before).toFixed(1)), 2, '×'),
+        atLeast('reads PostgreSQL served instead of Redis (x-cache: bypass), of the reads while Redis was down', bypassed, Math.ceil(rate * faultS / 2), 'reads'),
         atMost('catalog Redis breaker open after Redis went down', opened === undefined ? Number.NaN : Number(((opened.atMs - downMs) / 1000).toFixed(2)), faultS, 's'),
         atMost('breaker closed again after Redis returned (both replicas)', closed === undefined ? Number.NaN : Number(((closed.atMs - upMs) / 1000).toFixed(2)), CLOSE_BOUND_S, 's')
       ],
       figures: [
         { label: 'load', value: `${report.achievedRate.toFixed(1)}/s of ${rate} for ${beforeS + faultS + afterS} s; ${Object.entries(report.statuses).map(([s, n]) => `${n} × ${s}`).join(', ')}` },
-        { label: 'p50 of the reads (median of per-second p50s)', value: `before ${p50Before.toFixed(1)} ms, Redis down ${p50During.toFixed(1)} ms` },
+        { label: 'p50 of the reads (median of per-second p50s)', value: `before ${p50Before.toFixed(1)} ms, Redis down ${p50During.toFixed(1)} ms (${(p50During / p50Before).toFixed(1)}×: the product page from PostgreSQL, index-only scans once the seed's VACUUM has run)` },
         { label: 'reads that bypassed the cache (x-cache: bypass)', value: String(bypassed) },
         { label: 'x-cache seen by the load', value: Object.entries(report.cache ?? {}).map(([k, n]) => `${k} ${n}`).join(', ') }
       ],
