@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { composeProcessFault, containerFinishedAt, containerRunning } from '../../infra/docker/compose-processes.js'
+import { BENCH_GATEWAY_OVERRIDES, startBenchGateway } from '../../bench/bench-servers.js'
+import { freePort, type OwnedProcesses } from '../../bench/children.js'
+import { compose, composeProcessFault, containerFinishedAt, containerRunning } from '../../infra/docker/compose-processes.js'
+import { exec } from '../../infra/docker/engine/exec.js'
 import { labMode } from '../../infra/docker/mode.js'
 import { processFault } from '../../infra/native/chaos/process-faults.js'
 import { allComponents } from '../../infra/native/components/registry.js'
@@ -84,4 +87,50 @@ export async function withComponentStopped<T> (name: string, fn: () => Promise<T
     await fault('start', name, log)
   }
   return { result, stoppedMs, backMs: Date.now() }
+}
+
+/** A gateway started for one experiment, beside the lab's own: its URL from the host, and how to stop it. */
+export interface ExperimentGateway { url: string, stop: () => Promise<void> }
+
+/**
+ * A gateway replica for an experiment (rate-limit-burst's two), on a free port of 127.0.0.1, with the
+ * lab's environment plus `env`. Natively a process (bench/bench-servers.ts), reaching Redis as the
+ * lab's gateway does, through Toxiproxy. In Docker mode a one-off container of the compose file's
+ * gateway service (`docker compose run --no-deps`), on the stack's network: it reaches Redis as the
+ * stack's gateway does, not through two userland proxies from the host (docker-proxy, then Toxiproxy),
+ * which made a host-run replica's Redis round trips fail open now and then.
+ */
+export async function startExperimentGateway (owned: OwnedProcesses, { name, env }: { name: string, env: Record<string, string> }): Promise<ExperimentGateway> {
+  if (labMode() !== 'docker') {
+    const gateway = await startBenchGateway(owned, { name, env })
+    return { url: gateway.url, stop: async () => {} } // OwnedProcesses stops it
+  }
+  const port = await freePort()
+  const container = `lab-experiment-${name.replaceAll(/[^a-z0-9]+/gi, '-').toLowerCase()}-${port}`
+  const environment = Object.entries({ ...BENCH_GATEWAY_OVERRIDES, ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`])
+  const started = await compose(['run', '-d', '--rm', '--no-deps', '--name', container, '-p', `127.0.0.1:${port}:8080`, ...environment, 'gateway'], { timeoutMs: 120_000 })
+  if (started.code !== 0) throw new Error(`docker compose run gateway (${name}) failed: ${started.stderr.trim()}`)
+  const stop = async () => { await exec('docker', ['rm', '-f', container], { timeoutMs: 60_000 }) }
+  const url = `http://127.0.0.1:${port}`
+  try {
+    await untilReady(`${url}/health/ready`, 90_000)
+  } catch (err) {
+    await stop()
+    throw new Error(`${name} (container ${container}) not ready: ${(err as Error).message}`)
+  }
+  return { url, stop }
+}
+
+async function untilReady (url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      if (res.ok) return
+      last = `HTTP ${res.status}`
+    } catch (err) { last = (err as Error).message }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`${url}: ${last} after ${timeoutMs / 1000} s`)
 }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { runScenario, withOverrides, loadScenario, type LoadReport } from '@lab/load-tests'
 import { OwnedProcesses } from '../../bench/children.js'
-import { startBenchGateway } from '../../bench/bench-servers.js'
 import { createAdminClient } from '../../infra/native/chaos/admin-client.js'
 import { scrapeSum } from './lab.js'
+import { startExperimentGateway, type ExperimentGateway } from './lab-processes.js'
 import type { Experiment } from './types.js'
 import { atLeast, between, exactly } from './verdict.js'
 
@@ -54,14 +54,15 @@ export const rateLimitBurst: Experiment = {
   hypothesis: `One client bursting at 500 requests/s, spread evenly over two gateway processes that share their counters in Redis, gets ${LIMIT_PER_SECOND}/s through in total (within 10%, once the limiter's start window has passed), not ${LIMIT_PER_SECOND}/s per gateway; every rejected request is a 429 with Retry-After.`,
   fault: 'none injected: the burst is the fault (the burst scenario, split over two gateways started for the experiment on free ports, with their own key prefix so that other load from 127.0.0.1 on the lab\'s gateway does not count)',
   async run ({ short, progress }) {
-    const durationSeconds = short ? 4 : 10
+    const durationSeconds = short ? 6 : 10
     const burst = loadScenario('burst')
     const path = String((burst.params as { path: string }).path)
     const owned = new OwnedProcesses()
+    const gateways: ExperimentGateway[] = []
     const env = { RATE_LIMIT_MAX: String(LIMIT_PER_SECOND), RATE_LIMIT_WINDOW_MS: '1000', RATE_LIMIT_ALGORITHM: 'sliding-window', RATE_LIMIT_KEY_PREFIX: `experiment:${randomUUID().slice(0, 8)}:rl:` }
     try {
       progress('starting two gateways with the lab\'s environment and one shared key prefix')
-      const gateways = await Promise.all(['a', 'b'].map(async (n) => await startBenchGateway(owned, { name: `experiment gateway ${n}`, env: { ...env, INSTANCE_ID: `experiment-gateway-${n}`, LOG_LEVEL: 'warn' } })))
+      for (const n of ['a', 'b']) gateways.push(await startExperimentGateway(owned, { name: `experiment gateway ${n}`, env: { ...env, INSTANCE_ID: `experiment-gateway-${n}`, LOG_LEVEL: 'warn' } }))
       const urls = gateways.map((g) => g.url)
       const decisions = async (decision: string) => (await Promise.all(urls.map(async (u) => await scrapeSum(u, 'gateway_rate_limit_decisions_total', { decision })))).reduce((a, b) => a + b, 0)
       const failOpen = async () => (await Promise.all(urls.map(async (u) => await scrapeSum(u, 'gateway_rate_limit_errors_total')))).reduce((a, b) => a + b, 0)
@@ -159,6 +160,7 @@ export const rateLimitBurst: Experiment = {
         ]
       }
     } finally {
+      await Promise.all(gateways.map(async (g) => await g.stop()))
       await owned.stopAll()
     }
   }

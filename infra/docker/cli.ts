@@ -41,8 +41,8 @@ async function main (argv: string[]): Promise<number> {
     case 'prepare': {
       const result = await prepareDocker(reporter.line, rest.length > 0 ? rest : undefined)
       for (const image of result.images) reporter.line(`  ${image.image.padEnd(56)} ${image.outcome}${image.outcome === 'present' ? '' : ` in ${image.seconds} s`}`)
-      // The lab's own engine has no default bridge: builds need the override's host network.
-      const next = result.engine.owned ? './lab docker up (docker compose with docker-compose.test.yml)' : 'docker compose up --build -d'
+      // On the lab's own engine docker-compose.override.yml (written by prepare) leaves Grafana out.
+      const next = result.engine.owned ? 'docker compose up --build -d (Grafana and k6 left out here), or ./lab docker up for the tests\' stack' : 'docker compose up --build -d'
       reporter.line(`ready in ${result.seconds.toFixed(1)} s: Docker engine ${result.engine.version}${result.engine.owned ? ' (the lab\'s own)' : ''}, Compose ${result.compose}. Next: ${next}`)
       return 0
     }

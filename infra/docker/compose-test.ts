@@ -33,14 +33,31 @@ export function composeTestOverride (): { services: Record<string, OverrideServi
     const port = `127.0.0.1:${component.ports.native}:${component.kind === 'kafka' ? component.ports.native : component.ports.docker}`
     entries.push([component.name, { ports: [port], ...(component.kind === 'kafka' ? { environment: kafkaHostListener(component.ports.docker, component.ports.native) } : {}) }])
   }
+  const ownEngine = composeOwnEngineOverride().services
   for (const service of services) {
     entries.push([service.name, {
-      build: { network: 'host' },
+      ...ownEngine[service.name],
       ...(service.hostPort === service.port ? {} : { ports: [`127.0.0.1:${service.port}:${service.port}`] })
     }])
   }
-  for (const name of NOT_RUN_HERE) entries.push([name, { profiles: [AGPL_PROFILE] }])
+  for (const name of NOT_RUN_HERE) entries.push([name, ownEngine[name] ?? {}])
   return { services: Object.fromEntries(entries) }
+}
+
+/**
+ * docker-compose.override.yml, written by `./lab docker prepare` only when it runs the lab's own engine
+ * (infra/docker/own-engine-override.ts): what a plain `docker compose up --build` needs there and
+ * nothing else. The lab's images build on the host network (that engine has no default bridge, and the
+ * build's pnpm reaches the npm registry), and Grafana and k6 (AGPL, never run on our machines) go under
+ * a profile nobody asks for. Compose reads the file by itself when no -f is given.
+ */
+export function composeOwnEngineOverride (): { services: Record<string, OverrideService> } {
+  return {
+    services: Object.fromEntries([
+      ...services.map((service): [string, OverrideService] => [service.name, { build: { network: 'host' } }]),
+      ...NOT_RUN_HERE.map((name): [string, OverrideService] => [name, { profiles: [AGPL_PROFILE] }])
+    ])
+  }
 }
 
 /** The compose file's Kafka listeners plus HOST, on the native port inside and out, advertised as 127.0.0.1. */

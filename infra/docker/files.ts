@@ -4,7 +4,7 @@ import { prometheusConfig } from '../config/prometheus.js'
 import { alertmanagerConfig } from '../config/alertmanager.js'
 import { toxiproxyConfig } from '../config/toxiproxy.js'
 import { composeFile } from './compose.js'
-import { composeTestOverride } from './compose-test.js'
+import { composeOwnEngineOverride, composeTestOverride } from './compose-test.js'
 import { grafanaDashboardProviders, grafanaDatasources } from './grafana.js'
 import { GENERATED_HEADER, GENERATED_PATHS } from './paths.js'
 
@@ -20,8 +20,8 @@ export interface GeneratedFile {
  * Healthcheck commands go on one line, every item double-quoted (PyYAML rejects some plain scalars in
  * flow sequences, e.g. one containing `?`).
  */
-function yaml (value: unknown, comment: string[] = []): string {
-  const header = [GENERATED_HEADER, ...comment].map((line) => `# ${line}`.trimEnd()).join('\n')
+function yaml (value: unknown, comment: string[] = [], generatedBy = GENERATED_HEADER): string {
+  const header = [generatedBy, ...comment].map((line) => `# ${line}`.trimEnd()).join('\n')
   const doc = new Document(value, { version: '1.1' })
   visit(doc, {
     Pair (_key, pair) {
@@ -43,6 +43,18 @@ function postgresInitSql (): string {
     ...DATABASES.map((db) => `CREATE DATABASE ${quoteIdent(db)} OWNER ${quoteIdent(DB_USER)};`)
   ]
   return `${lines.join('\n')}\n`
+}
+
+/** The marker of docker-compose.override.yml written by the lab: only a file carrying it is rewritten or removed. */
+export const OWN_ENGINE_OVERRIDE_MARKER = 'Written by ./lab docker prepare for the lab\'s own Docker engine'
+
+/** docker-compose.override.yml for the lab's own engine (not committed: infra/docker/own-engine-override.ts). */
+export function ownEngineOverrideFile (): string {
+  return yaml(composeOwnEngineOverride(), [
+    'Compose reads this file by itself, so a plain `docker compose up --build -d` builds the lab\'s images on',
+    'the host network and leaves Grafana and k6 out (AGPL: never run on our machines). Not committed; removed',
+    'by ./lab docker prepare when it finds a Docker of yours instead. Derived from infra/topology.ts.'
+  ], `${OWN_ENGINE_OVERRIDE_MARKER} (no default bridge, no registry).`)
 }
 
 /** Every file `pnpm generate` writes, derived from infra/topology.ts. */

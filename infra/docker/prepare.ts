@@ -3,6 +3,7 @@ import { enginePaths } from './engine/config.js'
 import { ensureComposePlugin } from './engine/compose-plugin.js'
 import { prepareEngine, type Engine } from './engine/engine.js'
 import { ensureStandIns, type StandInResult } from './standins/build.js'
+import { OWN_ENGINE_OVERRIDE, syncOwnEngineOverride } from './own-engine-override.js'
 
 export interface Prepared {
   engine: Engine
@@ -21,6 +22,10 @@ export async function prepareDocker (log: (line: string) => void, only?: string[
   const paths = enginePaths()
   mkdirSync(paths.cache, { recursive: true })
   const engine = await prepareEngine(log, paths)
+  const override = syncOwnEngineOverride(engine)
+  if (override === 'written') log(`${OWN_ENGINE_OVERRIDE} written: a plain \`docker compose up --build -d\` builds on the host network here and leaves Grafana and k6 out`)
+  if (override === 'removed') log(`${OWN_ENGINE_OVERRIDE} removed: your Docker needs none`)
+  if (override === 'kept-yours') log(`${OWN_ENGINE_OVERRIDE} is yours (no lab marker): left as it is; on the lab's own engine, builds need \`build: {network: host}\` and Grafana cannot run`)
   const compose = await ensureComposePlugin(paths.cache, log)
   const images = await ensureStandIns(paths.cache, log, only)
   return { engine, compose, images, seconds: (performance.now() - started) / 1000 }

@@ -23,15 +23,25 @@ async function portFree (port: number): Promise<boolean> {
   })
 }
 
-/** Fails with the ports that something else holds (the native lab, most often), naming who. */
+/**
+ * Fails with the ports that something else holds (the native lab, most often), naming who. Ports the
+ * project's own containers publish already are not in the way: `up` recreates those containers.
+ */
 export async function assertPortsFree (): Promise<void> {
   const taken: string[] = []
+  const ours = await portsPublishedBy(await projectName())
   for (const port of publishedPorts()) {
-    if (await portFree(port)) continue
+    if (ours.has(port) || await portFree(port)) continue
     const who = await exec('sh', ['-c', `ss -ltnpH 'sport = :${port}' | sed -n 's/.*users:(("\\([^"]*\\)".*pid=\\([0-9]*\\).*/\\1 (pid \\2)/p' | head -1`])
     taken.push(`${port}${who.stdout.trim() === '' ? '' : ` by ${who.stdout.trim()}`}`)
   }
   if (taken.length > 0) throw new Error(`ports the Docker lab publishes are taken on 127.0.0.1: ${taken.join(', ')}. Is the native lab running? (./lab down)`)
+}
+
+/** Host ports the project's running containers publish (`127.0.0.1:8080->8080/tcp` → 8080). */
+async function portsPublishedBy (project: string): Promise<Set<number>> {
+  const result = await exec('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Ports}}'])
+  return new Set([...result.stdout.matchAll(/:(\d+)->/g)].map((m) => Number(m[1])))
 }
 
 /** The Compose project's name, as Compose derives it from the repository folder. */
