@@ -55,6 +55,36 @@ describe('migrateDatabase', () => {
     expect(await sql(db, 'SELECT id FROM things ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }])
   })
 
+  it('lets a replica wait for the schema lock without holding a snapshot (the seed\'s VACUUM can mark pages all-visible)', async () => {
+    // One waiting statement (pg_advisory_lock) held a snapshot for the whole wait, which kept the
+    // seed's VACUUM from marking the fresh pages all-visible (docs/experiments.md, redis-down). The
+    // waiter now asks every 100 ms and runs nothing in between: sampled while the holder is inside
+    // its afterMigrations, it is idle with no xmin nearly all the time.
+    const db = await freshDatabase()
+    let release = (): void => {}
+    const holding = new Promise<void>((resolve) => { release = resolve })
+    let entered = (): void => {}
+    const inside = new Promise<void>((resolve) => { entered = resolve })
+    const holder = migrateDatabase({ ...options(db), applicationName: 'migrate-holder' }, async () => { entered(); await holding })
+    await inside
+    const waiter = migrateDatabase({ ...options(db), applicationName: 'migrate-waiter' })
+    try {
+      const samples: Array<{ state: string, xmin: string | null } | undefined> = []
+      for (let i = 0; i < 20; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const [row] = await sql<{ state: string, xmin: string | null }>(db, 'SELECT state, backend_xmin::text AS xmin FROM pg_stat_activity WHERE datname = current_database() AND application_name = \'migrate-waiter\'')
+        samples.push(row)
+      }
+      const waiting = samples.filter((s) => s !== undefined)
+      expect(waiting.length).toBeGreaterThan(15)
+      const holdingSnapshot = waiting.filter((s) => s.xmin !== null).length
+      expect(holdingSnapshot, `${holdingSnapshot} of ${waiting.length} samples held a snapshot`).toBeLessThanOrEqual(2)
+    } finally {
+      release()
+      await Promise.all([holder, waiter])
+    }
+  })
+
   it('rolls a failing migration back whole and keeps the ones before it', async () => {
     const db = await freshDatabase()
     const broken = [
