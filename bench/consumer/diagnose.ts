@@ -16,7 +16,7 @@ const rate = (messages: number, seconds: number): Rate => ({ messages, seconds, 
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`
 
 /**
- * What IdempotentConsumer does in Postgres for each message (consumer.ts #applyOnce), without Kafka,
+ * What IdempotentConsumer does in Postgres for each message (consumer-apply.ts applyOne), without Kafka,
  * one after the other: a pool connection, BEGIN, the inbox INSERT, the effect INSERT, COMMIT.
  * `synchronousCommit: 'off'` lets COMMIT return before the WAL is flushed: the difference is the flush.
  * @see https://www.postgresql.org/docs/15/wal-async-commit.html

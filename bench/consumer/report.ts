@@ -98,7 +98,7 @@ export const fixLines = (d: Diagnosis, lingerMs: string): string[] => [
   '  b. no commitOffsets per message: consumer.run({ autoCommit: true, autoCommitInterval: 1000, autoCommitThreshold: 100 }).',
   '     kafkajs resolves an offset only after eachMessage returned, i.e. after the COMMIT, and commits resolved offsets per',
   '     batch; a crash redelivers at most the uncommitted tail, which the inbox skips as duplicates. The',
-  `     afterCommitBeforeOffset hook still works (it throws before eachMessage returns). Prototype 1: ${fmtInt(d.transactionEachAutoCommit.perSecond)}/s.`,
+  `     onBatchApplied observer still works (it throws before eachMessage returns). Prototype 1: ${fmtInt(d.transactionEachAutoCommit.perSecond)}/s.`,
   '  c. eachBatch instead of eachMessage (eachBatchAutoResolve: false): per batch (capped at ~500 messages) one BEGIN, one',
   '     INSERT INTO processed_messages (consumer, message_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING',
   '     message_id, handle() for each returned (new) message in that transaction (a failing handler rolls the batch back and',

@@ -1,7 +1,7 @@
 import type { DashboardSpec } from '../dashboard.js'
 import { sumRate } from '../promql.js'
 
-/** packages/messaging/src/idempotency.ts and outbox*.ts, with the orders saga they serve. */
+/** packages/idempotency/src/with-idempotency.ts and packages/messaging/src/outbox*.ts, with the orders saga they serve. */
 export const idempotencyOutbox: DashboardSpec = {
   slug: 'idempotency-outbox',
   title: 'Pattern — idempotency keys and transactional outbox',

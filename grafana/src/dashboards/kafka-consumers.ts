@@ -4,7 +4,7 @@ import { countInRange, sumRate } from '../promql.js'
 // Every instance of a service reports its whole group's lag: max over instances, never sum (consumer-lag.ts).
 const LAG = 'max by (group, topic, partition) (kafka_consumer_lag{group=~"$group"})'
 
-/** packages/messaging/src/consumer.ts: inbox in the effect's transaction, retries, dead-letter topics. */
+/** packages/messaging/src/consumer*.ts: inbox in the effect's transaction, retries, dead-letter topics. */
 export const kafkaConsumers: DashboardSpec = {
   slug: 'kafka-consumers',
   title: 'Pattern — Kafka consumers (idempotent, with dead letters)',

@@ -1,6 +1,7 @@
 import type pg from 'pg'
+import { withTransaction, type RollbackInstead } from '@lab/platform'
 import type { Envelope } from './envelope.js'
-import type { MessageContext, MessageHandler } from './consumer.js'
+import type { MessageContext, MessageHandler } from './consumer-handler.js'
 import { claimMessage, claimMessages } from './inbox.js'
 
 /** Our own plumbing failed (Postgres down, COMMIT lost): not the message's fault, so no retry count and no DLQ. */
@@ -12,6 +13,27 @@ export async function infrastructure<R> (step: Promise<R>): Promise<R> {
   try {
     return await step
   } catch (err) {
+    throw new InfrastructureError((err as Error).message, { cause: err })
+  }
+}
+
+/**
+ * withTransaction, with the failures of the transaction itself (connect, BEGIN, COMMIT, ROLLBACK) as
+ * InfrastructureErrors; what `work` throws (a handler's error) comes through as it is.
+ */
+async function inTransaction<R> (pool: pg.Pool, work: (client: pg.PoolClient, rollbackInstead: RollbackInstead) => Promise<R>): Promise<R> {
+  let workFailed = false
+  try {
+    return await withTransaction(pool, async (client, rollbackInstead) => {
+      try {
+        return await work(client, rollbackInstead)
+      } catch (err) {
+        workFailed = true
+        throw err
+      }
+    })
+  } catch (err) {
+    if (workFailed) throw err
     throw new InfrastructureError((err as Error).message, { cause: err })
   }
 }
@@ -41,51 +63,38 @@ export type BatchResult =
  * `processed[i]` is false for a duplicate.
  */
 export async function applyBatch<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, deliveries: Array<Delivery<T>>, dedupe: DedupeCheck = always): Promise<BatchResult> {
-  const client = await infrastructure(pool.connect())
-  let broken: Error | undefined
   let index = -1
   try {
-    await infrastructure(client.query('BEGIN'))
-    const fresh = await infrastructure(claimMessages(client, consumerName, deliveries.map((d) => d.envelope.id)))
-    const processed: boolean[] = []
-    for (index = 0; index < deliveries.length; index++) {
-      const { envelope, ctx } = deliveries[index] as Delivery<T>
-      // delete: the second copy of an id within the run is a duplicate too.
-      const isNew = fresh.delete(envelope.id) || !dedupe(ctx.topic)
-      processed.push(isNew)
-      if (isNew) await handle(client, envelope, ctx)
-      else ctx.log.debug('duplicate message skipped')
-    }
-    index = -1
-    await infrastructure(client.query('COMMIT'))
-    return { ok: true, processed }
+    return await inTransaction(pool, async (client): Promise<BatchResult> => {
+      const fresh = await infrastructure(claimMessages(client, consumerName, deliveries.map((d) => d.envelope.id)))
+      const processed: boolean[] = []
+      for (index = 0; index < deliveries.length; index++) {
+        const { envelope, ctx } = deliveries[index] as Delivery<T>
+        // delete: the second copy of an id within the run is a duplicate too.
+        const isNew = fresh.delete(envelope.id) || !dedupe(ctx.topic)
+        processed.push(isNew)
+        if (isNew) await handle(client, envelope, ctx)
+        else ctx.log.debug('duplicate message skipped')
+      }
+      index = -1
+      return { ok: true, processed }
+    })
   } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => { broken = e })
     if (err instanceof InfrastructureError || index < 0) throw err
     return { ok: false, index, error: err }
-  } finally {
-    client.release(broken)
   }
 }
 
 /** One message alone: BEGIN; inbox row (or skip a duplicate, unless `dedupe` says no); handler; COMMIT. True if applied, false if a duplicate. */
 export async function applyOne<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, { envelope, ctx }: Delivery<T>, dedupe: DedupeCheck = always): Promise<boolean> {
-  const client = await infrastructure(pool.connect())
-  let broken: Error | undefined
-  try {
-    await infrastructure(client.query('BEGIN'))
+  const applied = await inTransaction(pool, async (client, rollbackInstead) => {
     if (!await infrastructure(claimMessage(client, consumerName, envelope.id)) && dedupe(ctx.topic)) {
-      await infrastructure(client.query('ROLLBACK'))
-      ctx.log.debug('duplicate message skipped')
+      rollbackInstead()
       return false
     }
     await handle(client, envelope, ctx)
-    await infrastructure(client.query('COMMIT'))
     return true
-  } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => { broken = e })
-    throw err
-  } finally {
-    client.release(broken)
-  }
+  })
+  if (!applied) ctx.log.debug('duplicate message skipped')
+  return applied
 }

@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs'
 import type { Gauge, Registry } from 'prom-client'
+import { backoffDelayMs } from '@lab/platform'
 import type { MessagingLogger } from './logger.js'
 import { sharedGauge } from './metrics.js'
 import { deadLetterTopic } from './dead-letter.js'
@@ -103,10 +104,11 @@ export class ConsumerLagMonitor {
     this.#timer.unref()
   }
 
+  /** The interval, doubled per failed reading in a row up to maxBackoffMs, never below the interval. */
   #nextDelay (): number {
     const { intervalMs, maxBackoffMs } = this.#opts
     if (this.#failures === 0) return intervalMs
-    return Math.max(intervalMs, Math.min(maxBackoffMs, intervalMs * 2 ** Math.min(this.#failures, 16)))
+    return Math.max(intervalMs, backoffDelayMs(this.#failures, { baseMs: 2 * intervalMs, maxMs: maxBackoffMs, jitter: 'none' }))
   }
 
   /** One reading; never rejects. */

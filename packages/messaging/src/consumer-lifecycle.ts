@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
+import { backoffDelayMs } from '@lab/platform'
 import type { IdempotentConsumer } from './consumer.js'
 
 export interface ConsumerLifecycleOptions {
@@ -28,7 +29,8 @@ export function manageConsumer (app: FastifyInstance, consumer: IdempotentConsum
   let starting: Promise<void> | undefined
 
   const startWithRetries = async (): Promise<void> => {
-    for (let delayMs = retryDelayMs; ; delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS)) {
+    for (let retry = 1; ; retry++) {
+      const delayMs = backoffDelayMs(retry, { baseMs: retryDelayMs, maxMs: MAX_RETRY_DELAY_MS, jitter: 'none' })
       try {
         await consumer.start()
         return

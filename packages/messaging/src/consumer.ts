@@ -1,29 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs'
+import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs'
 import type { Registry } from 'prom-client'
+import { backoffDelayMs, type BackoffPolicy } from '@lab/platform'
 import type { MessagingLogger } from './logger.js'
-import { parseEnvelope, type Envelope } from './envelope.js'
-import { applyBatch, applyOne, infrastructure, InfrastructureError, type DedupeCheck, type Delivery } from './consumer-apply.js'
-import { deadLetterTopic, headerValue, sendToDeadLetter } from './dead-letter.js'
+import type { MessageHandler } from './consumer-handler.js'
+import { infrastructure, type DedupeCheck } from './consumer-apply.js'
+import { consumeBatch, type BatchOptions } from './consumer-batch.js'
+import type { ConsumerObserver } from './consumer-observer.js'
+import { deadLetterTopic, sendToDeadLetter, type DeadLetter } from './dead-letter.js'
 import { ensureTopics } from './topics.js'
 import { createConsumerMetrics, zeroConsumerSeries, type ConsumerMetrics } from './consumer-metrics.js'
 import { ConsumerLagMonitor } from './consumer-lag.js'
-
-export interface MessageContext {
-  topic: string
-  partition: number
-  offset: string
-  /** The `x-request-id` header of the message (the HTTP request that caused it), else the envelope id. */
-  requestId: string
-  /** A child logger with `reqId`, topic, partition, offset and message id bound. */
-  log: MessagingLogger
-  /** 1 on the first try, up to `maxAttempts`. */
-  attempt: number
-}
-
-/** Apply one message's effect using `client`, which is inside the transaction that records the message as processed. */
-export type MessageHandler<T = unknown> = (client: pg.PoolClient, envelope: Envelope<T>, ctx: MessageContext) => Promise<void>
 
 export interface IdempotentConsumerOptions<T = unknown> {
   kafka: Kafka
@@ -55,27 +43,15 @@ export interface IdempotentConsumerOptions<T = unknown> {
   ensureDeadLetterTopics?: boolean
   /** How often the group's lag (`kafka_consumer_lag`) and its dead-letter topics' depth (`kafka_dlq_depth`) are read from Kafka while running (default 5000 ms; 0 disables). */
   lagIntervalMs?: number
-  /**
-   * Test hook, run after the effect's transaction committed and before the offset commit. Throw a
-   * `SimulatedCrash` from it to make the consumer disconnect without committing the offset, as if the
-   * process died right there.
-   */
-  afterCommitBeforeOffset?: (envelope: Envelope<T>) => Promise<void>
+  /** Told of each batch applied, before its offset commit (consumer-observer.ts; a test can die right there). */
+  observer?: ConsumerObserver<T>
   /** Whether the inbox skips a message of this topic already applied (default: always; consumer-apply.ts DedupeCheck). */
   dedupe?: DedupeCheck
 }
 
-/** Thrown by an `afterCommitBeforeOffset` hook to simulate a crash between the effect and the offset commit. */
-export class SimulatedCrash extends Error {
-  override name = 'SimulatedCrash'
-}
-
-type Outcome = 'processed' | 'duplicate' | 'dead_lettered'
-const RESTART_FIRST_DELAY_MS = 1000
-const RESTART_MAX_DELAY_MS = 30_000
+/** A new kafkajs consumer after a crash: 1 s, doubling up to 30 s. */
+const RESTART_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000, jitter: 'none' }
 const STOP_WHILE_JOINING_WAIT_MS = 2000
-/** A well-formed message and where it came from (the DLQ copies the original). */
-type Fetched<T> = Delivery<T> & { message: KafkaMessage }
 
 /**
  * An at-least-once Kafka consumer that applies each message exactly once to its database: the inbox
@@ -87,16 +63,20 @@ type Fetched<T> = Delivery<T> & { message: KafkaMessage }
  * one offset commit, the promise unchanged (their inbox rows and effects commit together, the offset
  * after them), at a fraction of the WAL flushes and Kafka round trips. A failing handler rolls its
  * batch back, and the batch is redone one message per transaction, so only that message is retried.
+ * This file holds the Kafka session (start, join, restart, stop); a batch is consumer-batch.ts's,
+ * parsing consumer-parse.ts's, retries and dead letters consumer-retry.ts's, the transactions
+ * consumer-apply.ts's.
  * @see https://kafka.js.org/docs/consuming#a-name-manual-commits-a-manual-committing
- * @see https://kafka.js.org/docs/consuming#a-name-each-batch-a-eachbatch
  */
 export class IdempotentConsumer<T = unknown> {
-  readonly #opts: IdempotentConsumerOptions<T> & { maxAttempts: number, retryBackoffMs: number, batchSize: number }
+  readonly #opts: IdempotentConsumerOptions<T>
   readonly #log: MessagingLogger
   readonly #metrics: ConsumerMetrics
+  readonly #batch: BatchOptions<T>
   #consumer: Consumer | undefined
   #producer: Producer | undefined
-  #crashed: Promise<void> | undefined
+  /** The disconnect after an observer failed (#endSession): the session is over, nothing more is committed. */
+  #ended: Promise<void> | undefined
   #lag: ConsumerLagMonitor | undefined
   /** Set by stop(): no restart after it, and a restart waiting out its backoff gives up at once. */
   #stopping = new AbortController()
@@ -104,9 +84,20 @@ export class IdempotentConsumer<T = unknown> {
   #joined = false
 
   constructor (options: IdempotentConsumerOptions<T>) {
-    this.#opts = { maxAttempts: 3, retryBackoffMs: 100, batchSize: 100, ...options }
+    this.#opts = options
     this.#log = options.log.child({ component: 'consumer', consumer: options.consumerName })
     this.#metrics = createConsumerMetrics(options.registry)
+    const { pool, consumerName, handle, dedupe, observer, maxAttempts = 3, retryBackoffMs = 100, batchSize = 100 } = options
+    const settings = { pool, consumerName, handle, dedupe, observer, maxAttempts, retryBackoffMs, batchSize }
+    this.#batch = {
+      ...settings,
+      log: this.#log,
+      metrics: this.#metrics,
+      deadLetter: async (letter) => { await this.#deadLetter(letter) },
+      commitOffset: async (topic, partition, offset) => { await this.#consumer?.commitOffsets([{ topic, partition, offset }]) },
+      sessionEnded: () => this.#ended !== undefined,
+      endSession: () => { this.#endSession() }
+    }
   }
 
   /** Connect, subscribe, and resolve once the consumer has joined its group. */
@@ -182,7 +173,7 @@ export class IdempotentConsumer<T = unknown> {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.#opts.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async (payload) => { await this.#onBatch(payload) }
+        eachBatch: async (payload) => { await consumeBatch(this.#batch, payload) }
       })
       // run() itself waits for the first join: a stop() meanwhile rejects `joined` and must not wait for it.
       await Promise.race([running.then(async () => { await joined }), joined])
@@ -201,7 +192,8 @@ export class IdempotentConsumer<T = unknown> {
    */
   async #restart (): Promise<void> {
     const { consumerName, groupId } = this.#opts
-    for (let delayMs = RESTART_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, RESTART_MAX_DELAY_MS)) {
+    for (let retry = 1; ; retry++) {
+      const delayMs = backoffDelayMs(retry, RESTART_BACKOFF)
       this.#log.warn({ delayMs }, 'restarting the kafka consumer')
       try {
         await sleep(delayMs, undefined, { signal: this.#stopping.signal })
@@ -226,7 +218,7 @@ export class IdempotentConsumer<T = unknown> {
     await this.#lag?.stop()
     this.#lag = undefined
     await this.#restarting
-    await this.#crashed
+    await this.#ended
     const disconnecting = this.#consumer?.disconnect()
     if (this.#joined || disconnecting === undefined) {
       await disconnecting
@@ -243,103 +235,16 @@ export class IdempotentConsumer<T = unknown> {
   }
 
   /**
-   * A fetched batch of one partition, in runs of at most `batchSize`: each run's well-formed messages
-   * in one transaction (consumer-apply.ts applyBatch), then its malformed ones to the DLQ, then ONE
-   * offset commit (the run's last offset + 1). Nothing is committed for a run that did not finish.
+   * An observer failed between a batch's effects and its offset commit (consumer-observer.ts): leave
+   * the group as a process that died there would. Not awaited: disconnecting waits for the very
+   * eachBatch that called this to return; stop() waits for it.
    */
-  async #onBatch ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { topic, partition } = batch
-    for (let start = 0; start < batch.messages.length; start += this.#opts.batchSize) {
-      if (this.#crashed !== undefined || !isRunning() || isStale()) return // "dead" or rebalanced: commit nothing more
-      const run = batch.messages.slice(start, start + this.#opts.batchSize)
-      if (!await this.#onRun(topic, partition, run, heartbeat)) return
-      const last = run.at(-1) as KafkaMessage
-      resolveOffset(last.offset)
-      await this.#consumer?.commitOffsets([{ topic, partition, offset: (BigInt(last.offset) + 1n).toString() }])
-      await heartbeat()
-    }
+  #endSession (): void {
+    this.#ended = (this.#consumer?.disconnect() ?? Promise.resolve())
+      .catch((err: unknown) => { this.#log.warn({ err }, 'disconnect after the observer failed did not succeed') })
   }
 
-  /** One run of messages; false if a simulated crash happened (then nothing more may be committed). */
-  async #onRun (topic: string, partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean> {
-    const { consumerName } = this.#opts
-    const deliveries: Array<Fetched<T>> = []
-    const malformed: Array<{ message: KafkaMessage, error: string, log: MessagingLogger }> = []
-    for (const message of messages) {
-      const parsed = parseEnvelope(message.value)
-      const requestId = headerValue(message.headers, 'x-request-id') ?? (parsed.ok ? parsed.envelope.id : message.offset)
-      const log = this.#log.child({ reqId: requestId, topic, partition, offset: message.offset, ...(parsed.ok ? { messageId: parsed.envelope.id } : {}) })
-      if (parsed.ok) deliveries.push({ envelope: parsed.envelope as Envelope<T>, ctx: { topic, partition, offset: message.offset, requestId, log, attempt: 1 }, message })
-      else malformed.push({ message, error: parsed.error, log })
-    }
-    const outcomes: Outcome[] = deliveries.length === 0 ? [] : await this.#applyRun(deliveries, heartbeat)
-    for (const [i, delivery] of deliveries.entries()) {
-      if (outcomes[i] !== 'processed' || this.#opts.afterCommitBeforeOffset === undefined) continue
-      try {
-        await this.#opts.afterCommitBeforeOffset(delivery.envelope)
-      } catch (err) {
-        if (!(err instanceof SimulatedCrash)) throw err
-        delivery.ctx.log.warn('simulated crash after the effect committed, before the offset commit')
-        // Not awaited: disconnecting waits for this very eachBatch to return.
-        this.#crashed = (this.#consumer?.disconnect() ?? Promise.resolve()).catch((e: unknown) => { delivery.ctx.log.warn({ err: e }, 'disconnect after simulated crash failed') })
-        return false
-      }
-    }
-    for (const { message, error, log } of malformed) {
-      log.warn({ error }, 'malformed message sent to the dead-letter topic')
-      await this.#deadLetter({ topic, partition, message, consumer: consumerName, error, attempts: 0 })
-      this.#metrics.messages.inc({ consumer: consumerName, topic, outcome: 'dead_lettered' })
-    }
-    for (const outcome of outcomes) this.#metrics.messages.inc({ consumer: consumerName, topic, outcome })
-    return true
-  }
-
-  /**
-   * The run in one transaction; if a handler failed, everything rolled back and the messages go again
-   * one by one, in order: those before the failing one from attempt 1, the failing one from attempt 2
-   * (its first failure counted), the rest from attempt 1.
-   */
-  async #applyRun (deliveries: Array<Fetched<T>>, heartbeat: () => Promise<void>): Promise<Outcome[]> {
-    const { pool, consumerName, handle } = this.#opts
-    const result = await applyBatch(pool, consumerName, handle, deliveries, this.#opts.dedupe)
-    if (result.ok) return result.processed.map((p) => p ? 'processed' : 'duplicate')
-    const outcomes: Outcome[] = []
-    for (const [i, delivery] of deliveries.entries()) {
-      const failed = i === result.index ? result.error : undefined
-      outcomes.push(await this.#processWithRetries(delivery, heartbeat, failed))
-    }
-    return outcomes
-  }
-
-  /** One message in its own transaction, retried with backoff, then dead-lettered. `firstFailure`: attempt 1 already failed with it. */
-  async #processWithRetries (delivery: Fetched<T>, heartbeat: () => Promise<void>, firstFailure?: unknown): Promise<Outcome> {
-    const { maxAttempts, retryBackoffMs, consumerName, pool, handle } = this.#opts
-    const { ctx, message } = delivery
-    for (let attempt = 1; ; attempt++) {
-      let err: unknown = attempt === 1 ? firstFailure : undefined
-      if (err === undefined) {
-        try {
-          return await applyOne(pool, consumerName, handle, { envelope: delivery.envelope, ctx: { ...ctx, attempt } }, this.#opts.dedupe) ? 'processed' : 'duplicate'
-        } catch (e) {
-          // Leave the message uncommitted and let kafkajs retry it: the database, not the message, is the problem.
-          if (e instanceof InfrastructureError) throw e
-          err = e
-        }
-      }
-      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
-      if (attempt >= maxAttempts) {
-        ctx.log.error({ err, attempts: attempt }, 'handler failed; message sent to the dead-letter topic')
-        await this.#deadLetter({ topic: ctx.topic, partition: ctx.partition, message, consumer: consumerName, error, attempts: attempt })
-        return 'dead_lettered'
-      }
-      this.#metrics.messages.inc({ consumer: consumerName, topic: ctx.topic, outcome: 'retried' })
-      ctx.log.warn({ err, attempt }, 'handler failed; retrying')
-      await new Promise((resolve) => setTimeout(resolve, retryBackoffMs * 2 ** (attempt - 1)))
-      await heartbeat()
-    }
-  }
-
-  async #deadLetter (letter: Parameters<typeof sendToDeadLetter>[1]): Promise<void> {
+  async #deadLetter (letter: DeadLetter): Promise<void> {
     if (this.#producer === undefined) throw new Error('consumer is not started')
     await infrastructure(sendToDeadLetter(this.#producer, letter))
     this.#metrics.deadLettered.inc({ consumer: letter.consumer, topic: letter.topic })

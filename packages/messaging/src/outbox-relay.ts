@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs'
 import type { Registry } from 'prom-client'
+import { backoffDelayMs } from '@lab/platform'
 import type { MessagingLogger } from './logger.js'
 import { OUTBOX_CHANNEL } from './outbox.js'
 import { createRelayMetrics, type RelayMetrics } from './outbox-metrics.js'
@@ -19,7 +20,7 @@ export interface OutboxRelayOptions {
   batchSize?: number
   /** How often a standby instance tries to become the publisher (default 1000 ms). */
   lockRetryMs?: number
-  /** Cap of the exponential backoff after a failed publish (default 5000 ms). */
+  /** Cap of the exponential backoff after a failed publish: 100 ms, doubling per failure in a row up to this (default 5000 ms). */
   maxBackoffMs?: number
 }
 
@@ -28,6 +29,7 @@ interface OutboxRow { id: string, topic: string, key: string, envelope: unknown,
 const LOCK_NAME = 'lab-outbox-relay'
 /** The backlog gauges are never older than this while an instance publishes, even with its loop stuck on Kafka. */
 const GAUGE_MAX_AGE_MS = 1000
+const FIRST_BACKOFF_MS = 100
 
 /**
  * Publishes the outbox in id order. Exactly one instance per database does it at a time: the one
@@ -124,7 +126,7 @@ export class OutboxRelay {
         } catch (err) {
           failures += 1
           this.#metrics.errors.inc()
-          const backoffMs = Math.min(this.#opts.maxBackoffMs, 100 * 2 ** Math.min(failures - 1, 16))
+          const backoffMs = backoffDelayMs(failures, { baseMs: FIRST_BACKOFF_MS, maxMs: this.#opts.maxBackoffMs, jitter: 'none' })
           this.#opts.log.warn({ err, failures, backoffMs }, 'outbox publish failed; rows stay unsent and will be retried')
           await producer?.disconnect().catch(() => {})
           producer = undefined

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type pg from 'pg'
 import { createEnvelope, type Envelope, type MessageContext } from '../src/index.js'
 import { applyBatch, applyOne, type Delivery } from '../src/consumer-apply.js'
-import { withIdempotency } from '../src/idempotency.js'
 import { log, migratedDatabase, type TestDb } from './helpers.js'
 
 let t: TestDb
@@ -37,18 +36,5 @@ describe('the inbox check can be turned off per topic (a pattern switch)', () =>
     expect(await applyOne(t.pool, 'dedupe-off', record, delivery(e, 'naive'), dedupe)).toBe(true)
     expect(await applyOne(t.pool, 'dedupe-off', record, delivery(other, 'safe'), dedupe)).toBe(false)
     expect([await effects(e.id), await effects(other.id)]).toEqual([3, 1])
-  })
-})
-
-describe('withIdempotency with enabled: false (the idempotency-key switch off)', () => {
-  it('runs the work for every request with the same key, remembering nothing', async () => {
-    const runs: number[] = []
-    const work = async () => { runs.push(runs.length); return { statusCode: 201, body: { run: runs.length } } }
-    const opts = { scope: 'switch-test', key: 'same-key', requestBody: { a: 1 }, enabled: false }
-    expect(await withIdempotency(t.pool, opts, work)).toEqual({ statusCode: 201, body: { run: 1 }, replayed: false })
-    expect(await withIdempotency(t.pool, opts, work)).toEqual({ statusCode: 201, body: { run: 2 }, replayed: false })
-    expect((await t.pool.query("SELECT 1 FROM idempotency_keys WHERE scope = 'switch-test'")).rowCount).toBe(0)
-    expect(await withIdempotency(t.pool, { ...opts, enabled: true }, work)).toMatchObject({ body: { run: 3 }, replayed: false })
-    expect(await withIdempotency(t.pool, { ...opts, enabled: true }, work)).toMatchObject({ body: { run: 3 }, replayed: true })
   })
 })

@@ -4,7 +4,7 @@ import type { Producer } from 'kafkajs'
 import pg from 'pg'
 import { createProxy, metricValue, uniqueName } from '@lab/testkit'
 import {
-  IdempotentConsumer, SimulatedCrash, createEnvelope, deadLetterTopic, ensureTopics,
+  IdempotentConsumer, createEnvelope, deadLetterTopic, ensureTopics,
   type Envelope, type IdempotentConsumerOptions
 } from '../src/index.js'
 import { collect, endPool, eventually, log, migratedDatabase, testKafka, type TestDb } from './helpers.js'
@@ -102,9 +102,11 @@ describe('IdempotentConsumer', () => {
   it('redelivers a message after a crash between its effect and its offset commit, without a second effect', async () => {
     let crashes = 0
     const { topic, registry, consumer, options } = await setup({
-      afterCommitBeforeOffset: async () => {
-        crashes += 1
-        throw new SimulatedCrash('process died here')
+      observer: {
+        onBatchApplied: async () => {
+          crashes += 1
+          throw new Error('process died here')
+        }
       }
     })
     await start(consumer)
@@ -114,14 +116,14 @@ describe('IdempotentConsumer', () => {
     await consumer.stop()
 
     // A new instance of the same consumer (same group, same name) gets the message again and skips it.
-    const restarted = new IdempotentConsumer({ ...options, afterCommitBeforeOffset: undefined })
+    const restarted = new IdempotentConsumer({ ...options, observer: undefined })
     await start(restarted)
     await eventually(async () => await metricValue(registry, 'consumer_messages_total', { outcome: 'duplicate' }) === 1, 20_000, 'redelivered duplicate')
     expect(await totalEffects([envelope.id])).toBe(1)
 
     // And now its offset is committed: a third instance sees nothing.
     await restarted.stop()
-    const third = new IdempotentConsumer({ ...options, afterCommitBeforeOffset: undefined })
+    const third = new IdempotentConsumer({ ...options, observer: undefined })
     await start(third)
     const next = createEnvelope(topic, 'order-1', { n: 2 })
     await send(topic, next)

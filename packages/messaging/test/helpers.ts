@@ -1,8 +1,11 @@
 import pg from 'pg'
 import { pino } from 'pino'
 import type { Kafka, KafkaMessage } from 'kafkajs'
-import { createDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
-import { MESSAGING_MIGRATION_SQL, IDEMPOTENCY_MIGRATION_SQL, createKafka, type MessagingLogger } from '../src/index.js'
+import { createDatabase, endPool, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { IDEMPOTENCY_MIGRATION_SQL } from '@lab/idempotency'
+import { MESSAGING_MIGRATION_SQL, createKafka, type MessagingLogger } from '../src/index.js'
+
+export { endPool }
 
 /** Quiet by default; a failing test's interesting lines are warnings and errors. */
 export const log: MessagingLogger = pino({ level: 'silent' })
@@ -16,21 +19,6 @@ export async function migratedDatabase (): Promise<TestDb> {
   await pool.query(MESSAGING_MIGRATION_SQL)
   await pool.query(IDEMPOTENCY_MIGRATION_SQL)
   return { db, pool, close: async () => { await endPool(pool); await db.drop() } }
-}
-
-/**
- * pool.end() resolves before its clients' sockets are closed; dropping the database WITH (FORCE) right
- * after would kill them mid-goodbye and crash the test with an unhandled 'error'. Wait for every 'remove'.
- */
-export async function endPool (pool: pg.Pool): Promise<void> {
-  const open = pool.totalCount
-  let removed = 0
-  const allRemoved = new Promise<void>((resolve) => {
-    if (open === 0) resolve()
-    pool.on('remove', () => { if (++removed >= open) resolve() })
-  })
-  await pool.end()
-  await allRemoved
 }
 
 export function testKafka (brokers: string[] = testInfra().kafkaBrokers, retry?: { retries: number }): Kafka {

@@ -47,8 +47,9 @@ export const OrdersConfigSchema = Type.Object({
   IDEMPOTENCY_CLAIM_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
   /**
    * Where POST /orders claims its key: in the order's own transaction under an advisory lock (one
-   * commit per order; measured in bench/checkout), or in a short transaction of its own before it
-   * (@lab/messaging withIdempotency, both kept for comparison).
+   * commit per order; @lab/idempotency withIdempotency, the production mode), or, only to measure the
+   * difference with the checkout bench, in a short transaction of its own before it (the comparison
+   * variant withIdempotencyInTwoTransactions).
    */
   IDEMPOTENCY_CLAIM_IN: Type.Union([Type.Literal('work-transaction'), Type.Literal('own-transaction')], { default: 'work-transaction' }),
 

@@ -6,7 +6,7 @@ import createError from '@fastify/error'
  * marked `expose` where they are thrown (inventory-client.ts, place-order.ts). Errors below 500 are
  * remembered with the Idempotency-Key and replayed to a retry with the same key; 5xx ones are not. The Idempotency-Key errors
  * (IDEMPOTENCY_KEY_MISSING 400, IDEMPOTENCY_KEY_REUSED 422, IDEMPOTENCY_REQUEST_IN_PROGRESS 409) come
- * from @lab/messaging, shared with payments.
+ * from @lab/idempotency, shared with payments.
  */
 export const OrderNotFoundError = createError<[string]>('ORDERS_NOT_FOUND', 'order %s not found', 404)
 export const UnknownProductError = createError<[number]>('ORDERS_UNKNOWN_PRODUCT', 'product %s does not exist', 422)

@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client'
 import { createBreakerMetrics } from '@lab/platform'
-import { createIdempotencyMetrics } from '@lab/messaging'
+import { createIdempotencyMetrics } from '@lab/idempotency'
 
 export const ORDER_STATUSES = ['pending', 'confirmed', 'cancelled'] as const
 export type OrderStatus = typeof ORDER_STATUSES[number]

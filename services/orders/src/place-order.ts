@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
-import { createEnvelope, enqueueOutbox, IdempotencyRequestInProgressError, ReplayedError, withIdempotency } from '@lab/messaging'
+import { createEnvelope, enqueueOutbox } from '@lab/messaging'
+import { IdempotencyRequestInProgressError, ReplayedError, type IdempotentResult, type RunIdempotently } from '@lab/idempotency'
 import type { InventoryClient, Reservation } from './inventory-client.js'
 import type { OrdersMetrics } from './metrics.js'
 import { EVENT_TYPES, type OrderTopics } from './topics.js'
@@ -18,10 +19,16 @@ export interface PlaceOrderDeps {
   retentionMs: number
   /** After this long a key's in-progress claim is presumed crashed and may be taken over. */
   claimTimeoutMs: number
-  /** Where the key is claimed (config IDEMPOTENCY_CLAIM_IN). */
-  claimIn: 'work-transaction' | 'own-transaction'
-  /** The `idempotency-key` switch: false, the key is ignored (every retry is a new order, under a new id). */
-  keysHonoured: () => boolean
+  /** How this request's key is handled, asked per request: the `idempotency-key` switch can flip at run time. */
+  keyHandling: () => KeyHandling
+}
+
+/** Chosen where the plugin is wired (plugins/orders.ts), as inventory chooses its stock strategy. */
+export interface KeyHandling {
+  /** false while the `idempotency-key` switch is off: the key is ignored (every retry is a new order, under a new id). */
+  honoured: boolean
+  /** withIdempotency (@lab/idempotency; its comparison variant only for a bench run); withoutIdempotency while the switch is off. */
+  run: RunIdempotently
 }
 
 export interface PlaceOrderRequest {
@@ -45,8 +52,7 @@ export interface OrderPlacedData {
  * POST /orders, the whole of it:
  *   1. Idempotency-Key (withIdempotency): the same key and body again → the stored answer (a 4xx
  *      included), nothing runs; another body → 422; the first request still running → 409. The key
- *      is claimed inside the transaction of step 3 by default (IDEMPOTENCY_CLAIM_IN), so an order
- *      costs one commit here, not two.
+ *      is claimed inside the transaction of step 3, so an order costs one commit here, not two.
  *   2. Reserve the stock at inventory (sync HTTP, breaker + timeout) under reservation id = order id,
  *      which is derived from the key: a retry after a crash half-way gets the same reservation back.
  *   3. In ONE transaction (the key's completion's): insert the order (pending) and its orders.placed.v1 outbox
@@ -54,21 +60,19 @@ export interface OrderPlacedData {
  *   4. If that transaction fails after the reservation, give the stock back (best effort) and answer 5xx.
  * @see https://microservices.io/patterns/data/transactional-outbox.html
  */
-export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest): Promise<{ statusCode: number, body: unknown, replayed: boolean }> {
+export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest): Promise<IdempotentResult> {
   deps.inventory.failFastWhileOpen()
-  const honoured = deps.keysHonoured()
+  const keys = deps.keyHandling()
   // Off: a fresh id too, or the key-derived one would find the first order and refuse (KeyAlreadyUsed).
-  const orderId = honoured ? orderIdForKey(req.idempotencyKey) : randomUUID()
+  const orderId = keys.honoured ? orderIdForKey(req.idempotencyKey) : randomUUID()
   let reservation: Reservation | undefined
   try {
-    const result = await withIdempotency(deps.pool, {
+    const result = await keys.run(deps.pool, {
       scope: 'orders',
       key: req.idempotencyKey,
       requestBody: req.body,
       retentionMs: deps.retentionMs,
-      lockTimeoutMs: deps.claimTimeoutMs,
-      claimIn: deps.claimIn,
-      enabled: honoured
+      lockTimeoutMs: deps.claimTimeoutMs
     }, async (client) => {
       // The key's record expired and the key came back: its old order must not be touched.
       if (await findOrder(client, orderId) !== null) throw new KeyAlreadyUsedError(orderId)

@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
 import { createBreakerMetrics, createOptimisticLockMetrics } from '@lab/platform'
-import { createIdempotencyMetrics } from '@lab/messaging'
+import { createIdempotencyMetrics } from '@lab/idempotency'
 
 export const PAYMENT_METHODS = ['wallet', 'card'] as const
 export const PAYMENT_OUTCOMES = ['succeeded', 'failed', 'refunded'] as const

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { eventIdFor, paymentIdForOrder, uuidV5 } from '../src/payment-id.js'
-import { fullJitterDelayMs } from '../src/backoff.js'
 
 describe('deterministic ids', () => {
   it('computes RFC 9562 UUIDv5 (the DNS-namespace example)', () => {
@@ -12,21 +11,5 @@ describe('deterministic ids', () => {
     expect(paymentIdForOrder(order)).toBe(paymentIdForOrder(order.toUpperCase()))
     expect(paymentIdForOrder(order)).not.toBe(paymentIdForOrder('3b0e5c1e-8f0a-4c7e-9d55-0f1d2c3b4a5a'))
     expect(eventIdFor(paymentIdForOrder(order), 'payments.succeeded.v1')).not.toBe(eventIdFor(paymentIdForOrder(order), 'payments.failed.v1'))
-  })
-})
-
-describe('fullJitterDelayMs', () => {
-  const policy = { baseMs: 100, maxMs: 1000 }
-
-  it('draws from [0, base × 2^(n-1)], capped', () => {
-    expect([1, 2, 3, 4, 5].map((n) => fullJitterDelayMs(n, policy, () => 0.999999))).toEqual([100, 200, 400, 800, 1000])
-    expect([1, 2, 3, 4, 5].map((n) => fullJitterDelayMs(n, policy, () => 0))).toEqual([0, 0, 0, 0, 0])
-  })
-
-  it('spreads the waits of retries that failed together', () => {
-    const waits = Array.from({ length: 200 }, () => fullJitterDelayMs(3, policy))
-    expect(Math.min(...waits)).toBeGreaterThanOrEqual(0)
-    expect(Math.max(...waits)).toBeLessThanOrEqual(400)
-    expect(new Set(waits).size).toBeGreaterThan(50)
   })
 })

@@ -1,10 +1,10 @@
 import type pg from 'pg'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Counter } from 'prom-client'
+import { backoffDelayMs } from '@lab/platform'
 import { readItem, type Item } from '../db/items.js'
 import { RESERVATION_COLUMNS, type Reservation } from '../db/reservations.js'
 import { hasSqlState, SQLSTATE } from '../db/sqlstate.js'
-import { fullJitterDelayMs } from './backoff.js'
 import type { ReserveOutcome, ReserveRequest, ReserveStock } from './strategy.js'
 
 export interface OptimisticSettings {
@@ -62,8 +62,8 @@ export function createOptimisticReserve (pool: pg.Pool, settings: OptimisticSett
       metrics.conflicts.inc(SERVICE)
       if (attempt >= settings.maxAttempts) return { kind: 'conflict', attempts: attempt }
       metrics.retries.inc(SERVICE)
-      // No connection is held while waiting.
-      await sleep(fullJitterDelayMs(attempt, settings.backoffBaseMs, settings.backoffMaxMs))
+      // No connection is held while waiting. Full jitter: the losers of one round do not collide again in step.
+      await sleep(backoffDelayMs(attempt, { baseMs: settings.backoffBaseMs, maxMs: settings.backoffMaxMs, jitter: 'full' }))
     }
   }
 }

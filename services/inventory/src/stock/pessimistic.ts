@@ -1,7 +1,7 @@
 import type pg from 'pg'
+import { withTransaction } from '@lab/platform'
 import { insertReservation } from '../db/reservations.js'
 import { ITEM_COLUMNS, type Item } from '../db/items.js'
-import { withTransaction } from '../db/transaction.js'
 import { hasSqlState, SQLSTATE } from '../db/sqlstate.js'
 import type { ReserveOutcome, ReserveRequest, ReserveStock } from './strategy.js'
 
@@ -28,8 +28,6 @@ export function createPessimisticReserve (pool: pg.Pool, settings: PessimisticSe
     const { productId, quantity } = request
     try {
       return await withTransaction(pool, async (client, rollbackInstead): Promise<ReserveOutcome> => {
-        // SET LOCAL ends with the transaction; the value is an integer from the validated config.
-        await client.query(`SET LOCAL lock_timeout = ${Math.trunc(settings.lockTimeoutMs)}`)
         const { rows } = await client.query<Item>(`SELECT ${ITEM_COLUMNS} FROM items WHERE product_id = $1 FOR UPDATE`, [productId])
         const item = rows[0]
         if (item === undefined || item.available < quantity) {
@@ -45,7 +43,7 @@ export function createPessimisticReserve (pool: pg.Pool, settings: PessimisticSe
           return { kind: 'duplicate', attempts: 1 }
         }
         return { kind: 'reserved', reservation, attempts: 1 }
-      })
+      }, { lockTimeoutMs: settings.lockTimeoutMs })
     } catch (err) {
       if (hasSqlState(err, SQLSTATE.lockNotAvailable)) return { kind: 'conflict', attempts: 1 }
       throw err

@@ -1,6 +1,6 @@
 import type pg from 'pg'
+import { withTransaction } from '@lab/platform'
 import { findReservation, markReleased, type Reservation } from '../db/reservations.js'
-import { withTransaction } from '../db/transaction.js'
 import { hasSqlState, SQLSTATE } from '../db/sqlstate.js'
 
 export type ReleaseOutcome =

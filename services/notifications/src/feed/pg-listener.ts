@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
+import { backoffDelayMs } from '@lab/platform'
 
 export interface PgListenerOptions {
   connectionString: string
@@ -10,7 +11,7 @@ export interface PgListenerOptions {
   /** Called after a reconnection: notifications sent while we were away are lost and must be caught up. */
   onReconnected: () => void
   log: FastifyBaseLogger
-  /** Longest wait between two reconnection attempts. */
+  /** Longest wait between two reconnection attempts (the first waits 100 ms, doubling up to this). */
   maxBackoffMs?: number
 }
 
@@ -48,7 +49,7 @@ export async function startPgListener (opts: PgListenerOptions): Promise<PgListe
 
   function scheduleReconnect (attempt: number): void {
     if (stopped) return
-    const delay = Math.min(maxBackoffMs, 100 * 2 ** attempt)
+    const delay = backoffDelayMs(attempt + 1, { baseMs: 100, maxMs: maxBackoffMs, jitter: 'none' })
     retryTimer = setTimeout(() => {
       connect().then((c) => {
         if (stopped) { c.end().catch(() => {}); return }

@@ -1,5 +1,5 @@
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '@lab/platform'
+import { errorResponses, withTransaction } from '@lab/platform'
 import { alertNotification } from '../alerts/alert-notification.js'
 import { insertNotification } from '../db/notifications.js'
 import type { NotificationsMetrics } from '../metrics.js'
@@ -26,21 +26,14 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
     }
   }, async (request) => {
     const notifications = request.body.alerts.map((alert) => alertNotification(alert, request.id))
-    const client = await app.pg.connect()
-    const created: string[] = []
-    try {
-      await client.query('BEGIN')
+    const created = await withTransaction(app.pg, async (client) => {
+      const types: string[] = []
       for (const n of notifications) {
         const row = await insertNotification(client, n)
-        if (row !== undefined) created.push(row.type)
+        if (row !== undefined) types.push(row.type)
       }
-      await client.query('COMMIT')
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.release()
-    }
+      return types
+    })
     for (const type of created) metrics.notifications.inc({ type })
     request.log.info({ receiver: request.body.receiver, status: request.body.status, received: notifications.length, recorded: created.length }, 'alerts recorded')
     return { received: notifications.length, recorded: created.length, ids: notifications.map((n) => n.id) }

@@ -1,11 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { migrateDatabase, readMigrations } from '@lab/platform'
-import { IDEMPOTENCY_MIGRATION_SQL, MESSAGING_MIGRATION_SQL } from '@lab/messaging'
+import { MESSAGING_MIGRATION_SQL } from '@lab/messaging'
+import { IDEMPOTENCY_MIGRATION_SQL } from '@lab/idempotency'
 
 /**
  * Orders' schema, in order: its own table (the numbered .sql files in ./migrations), then the tables of
- * the shared machinery it uses: the outbox and the consumer's processed-message inbox, and the
- * Idempotency-Key records. Those two come from @lab/messaging so every service has the same tables.
+ * the shared machinery it uses: the outbox and the consumer's processed-message inbox (@lab/messaging),
+ * and the Idempotency-Key records (@lab/idempotency), so every service has the same tables.
  */
 async function ordersMigrations () {
   return [

@@ -1,11 +1,12 @@
 import fp from 'fastify-plugin'
 import type { SwitchSet } from '@lab/platform'
+import { withIdempotency, withIdempotencyInTwoTransactions, withoutIdempotency } from '@lab/idempotency'
 import type { OrdersConfig } from '../config.js'
 import type { OrderTopics } from '../topics.js'
 import type { OrdersMetrics } from '../metrics.js'
 import type { Order } from '../schemas/order.js'
 import { findOrder } from '../db/orders.js'
-import { placeOrder, type PlaceOrderRequest } from '../place-order.js'
+import { placeOrder, type KeyHandling, type PlaceOrderRequest } from '../place-order.js'
 import type { OrdersPattern } from '../patterns.js'
 
 export interface Orders {
@@ -21,6 +22,9 @@ declare module 'fastify' {
 
 /** Placing and reading orders, bound to the app's pool, inventory client and topics: `app.orders`. */
 export const ordersPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, topics: OrderTopics, switches: SwitchSet<OrdersPattern> }>(async (app, { config, metrics, topics, switches }) => {
+  // IDEMPOTENCY_CLAIM_IN=own-transaction only for the checkout bench's comparison (README): production is withIdempotency.
+  const honoured: KeyHandling = { honoured: true, run: config.IDEMPOTENCY_CLAIM_IN === 'own-transaction' ? withIdempotencyInTwoTransactions : withIdempotency }
+  const ignored: KeyHandling = { honoured: false, run: withoutIdempotency }
   const deps = {
     pool: app.pg,
     inventory: app.inventoryClient,
@@ -28,8 +32,7 @@ export const ordersPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, t
     metrics,
     retentionMs: config.IDEMPOTENCY_RETENTION_MS,
     claimTimeoutMs: config.IDEMPOTENCY_CLAIM_TIMEOUT_MS,
-    claimIn: config.IDEMPOTENCY_CLAIM_IN,
-    keysHonoured: () => switches.enabled('idempotency-key')
+    keyHandling: () => switches.enabled('idempotency-key') ? honoured : ignored
   }
   app.decorate('orders', {
     place: async (req) => await placeOrder(deps, req),

@@ -1,6 +1,6 @@
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '@lab/platform'
-import { requireIdempotencyKey, sendIdempotent } from '@lab/messaging'
+import { requireIdempotencyKey, sendIdempotent } from '@lab/idempotency'
 import { OrderParamsSchema, OrderSchema, PlaceOrderHeadersSchema, PlaceOrderSchema } from '../schemas/order.js'
 import { OrderNotFoundError } from '../errors.js'
 

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import { createEnvelope, enqueueOutbox } from '@lab/messaging'
+import { withTransaction } from '@lab/platform'
 import type { InventoryClient } from '../inventory-client.js'
 import type { OrdersMetrics } from '../metrics.js'
 import { EVENT_TYPES, type OrderTopics } from '../topics.js'
@@ -51,32 +52,25 @@ export async function cancelTimedOutOrders (deps: PaymentTimeoutDeps): Promise<n
 }
 
 async function cancelOne (deps: PaymentTimeoutDeps, orderId: string): Promise<boolean> {
-  const client = await deps.pool.connect()
-  let broken: Error | undefined
-  try {
-    await client.query('BEGIN')
+  const requestId = await withTransaction(deps.pool, async (client, rollbackInstead) => {
     const order = await lockOrder(client, orderId)
     // Settled meanwhile (its payment result got here first): nothing to do.
     if (order?.status !== 'pending') {
-      await client.query('ROLLBACK')
-      return false
+      rollbackInstead()
+      return undefined
     }
     const requestId = await placedRequestId(client, deps.topics.placed, orderId)
     await deps.inventory.release(order.reservationId, requestId)
     await finishPendingOrder(client, orderId, { status: 'cancelled', reason: PAYMENT_TIMEOUT_REASON })
     const data = { orderId, reason: PAYMENT_TIMEOUT_REASON, refundRequired: false }
     await enqueueOutbox(client, { topic: deps.topics.cancelled, envelope: createEnvelope(EVENT_TYPES.cancelled, orderId, data, orderEventId(orderId, 'cancelled')), requestId })
-    await client.query('COMMIT')
-    deps.metrics.ordersTotal.inc({ status: 'cancelled' })
-    deps.metrics.paymentTimeouts.inc()
-    deps.log.warn({ reqId: requestId, orderId, timeoutMs: deps.timeoutMs }, 'order cancelled: no payment result within the timeout; stock released')
-    return true
-  } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => { broken = e })
-    throw err
-  } finally {
-    client.release(broken)
-  }
+    return requestId
+  })
+  if (requestId === undefined) return false
+  deps.metrics.ordersTotal.inc({ status: 'cancelled' })
+  deps.metrics.paymentTimeouts.inc()
+  deps.log.warn({ reqId: requestId, orderId, timeoutMs: deps.timeoutMs }, 'order cancelled: no payment result within the timeout; stock released')
+  return true
 }
 
 /** The request id of the POST that placed the order (its orders.placed.v1 row), so one id still follows it. */

@@ -16,7 +16,7 @@ export const PlaceOrderSchema = Type.Object({
 export type PlaceOrder = Static<typeof PlaceOrderSchema>
 
 /**
- * The Idempotency-Key header, documented here; required and checked by @lab/messaging's
+ * The Idempotency-Key header, documented here; required and checked by @lab/idempotency's
  * requireIdempotencyKey (IDEMPOTENCY_KEY_MISSING / IDEMPOTENCY_KEY_INVALID, 400), shared with payments.
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import { withTransaction } from '@lab/platform'
 
 export interface LedgerEntry {
   id: number
@@ -75,9 +76,7 @@ export interface Consistency {
  * show a half-applied state: every balance equals the sum of its entries, every transfer sums to zero.
  */
 export async function checkConsistency (pool: pg.Pool): Promise<Consistency> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+  return await withTransaction(pool, async (client) => {
     const mismatches = await client.query<{ wallet_id: string, balance_cents: string, ledger_cents: string }>(`
       SELECT w.id AS wallet_id, w.balance_cents, coalesce(l.sum, 0) AS ledger_cents
       FROM wallets w LEFT JOIN (SELECT wallet_id, sum(amount_cents) AS sum FROM ledger_entries GROUP BY wallet_id) l ON l.wallet_id = w.id
@@ -87,7 +86,6 @@ export async function checkConsistency (pool: pg.Pool): Promise<Consistency> {
         (SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries WHERE kind = 'seed') AS seeded,
         (SELECT count(*) FROM (SELECT transfer_id FROM ledger_entries WHERE kind <> 'seed' GROUP BY transfer_id
           HAVING sum(amount_cents) <> 0 OR count(*) <> 2) t) AS unbalanced`)
-    await client.query('COMMIT')
     const t = totals.rows[0]
     return {
       totalCents: Number(t?.total ?? 0),
@@ -96,10 +94,5 @@ export async function checkConsistency (pool: pg.Pool): Promise<Consistency> {
       mismatches: mismatches.rows.map((r) => ({ walletId: r.wallet_id, balanceCents: Number(r.balance_cents), ledgerCents: Number(r.ledger_cents) })),
       unbalancedTransfers: Number(t?.unbalanced ?? 0)
     }
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  }, { isolation: 'repeatable read', readOnly: true })
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
 import type { Counter } from 'prom-client'
+import { backoffDelayMs, withSavepoint, type BackoffCeiling } from '@lab/platform'
 import { BalanceConflictError, InsufficientFundsError, SameWalletError, WalletNotFoundError } from '../errors.js'
-import { fullJitterDelayMs, sleep, type BackoffPolicy } from '../backoff.js'
 
 export type MovementKind = 'transfer' | 'charge' | 'refund'
 
@@ -25,7 +26,7 @@ export interface MovementResult {
   attempts: number
 }
 
-export interface LockPolicy extends BackoffPolicy {
+export interface LockPolicy extends BackoffCeiling {
   maxAttempts: number
   metrics: { conflicts: Counter<'service'>, retries: Counter<'service'>, exhausted: Counter<'service'> }
 }
@@ -70,7 +71,7 @@ export async function moveMoney (client: pg.ClientBase, movement: Movement, poli
       throw new BalanceConflictError(attempt)
     }
     policy.metrics.retries.inc(SERVICE)
-    await sleep(fullJitterDelayMs(attempt, policy))
+    await sleep(backoffDelayMs(attempt, { baseMs: policy.baseMs, maxMs: policy.maxMs, jitter: 'full', round: true }))
   }
 }
 
@@ -89,8 +90,7 @@ async function tryMove (client: pg.ClientBase, movement: Movement, source: Walle
     { wallet: target, delta: movement.amountCents }
   ].sort((a, b) => (a.wallet.id < b.wallet.id ? -1 : 1))
   const balances = new Map<string, number>()
-  await client.query('SAVEPOINT move_money')
-  try {
+  return await withSavepoint(client, 'move_money', async (rollbackInstead) => {
     for (const { wallet, delta } of changes) {
       const { rows } = await client.query<{ balance_cents: string }>({
         name: 'ledger.update-balance',
@@ -101,8 +101,7 @@ async function tryMove (client: pg.ClientBase, movement: Movement, source: Walle
       })
       const row = rows[0]
       if (row === undefined) {
-        await client.query('ROLLBACK TO SAVEPOINT move_money')
-        await client.query('RELEASE SAVEPOINT move_money')
+        rollbackInstead()
         return null
       }
       balances.set(wallet.id, Number(row.balance_cents))
@@ -114,7 +113,6 @@ async function tryMove (client: pg.ClientBase, movement: Movement, source: Walle
              VALUES ($1, $2, $4, $5, $6), ($1, $3, $7, $5, $6)`,
       values: [transferId, source.id, target.id, -movement.amountCents, movement.kind, movement.reference ?? null, movement.amountCents]
     })
-    await client.query('RELEASE SAVEPOINT move_money')
     return {
       transferId,
       amountCents: movement.amountCents,
@@ -122,9 +120,5 @@ async function tryMove (client: pg.ClientBase, movement: Movement, source: Walle
       from: { walletId: source.id, balanceCents: balances.get(source.id) ?? 0 },
       to: { walletId: target.id, balanceCents: balances.get(target.id) ?? 0 }
     }
-  } catch (err) {
-    // Leave the caller's transaction usable (a failed statement would abort all of it).
-    await client.query('ROLLBACK TO SAVEPOINT move_money').catch(() => {})
-    throw err
-  }
+  })
 }

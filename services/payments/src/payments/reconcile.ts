@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
+import { withTransaction } from '@lab/platform'
 import { findPaymentForUpdate, findStalePendingCardPayments, lockPayment, type Payment } from '../db/payments.js'
 import type { RECONCILE_RESULTS } from '../metrics.js'
 import { applyProviderDecision } from './apply-callback.js'
@@ -102,33 +103,18 @@ export class Reconciler {
       result = lookup.state
       log.info({ lookup }, 'reconciliation: provider has no decision for us yet; asking again next round')
     } else if (lookup.state === 'not_found') {
-      const settled = await this.#inTransaction(async (client) => await failNeverReceived(client, payment.id, deps))
+      const settled = await withTransaction(this.#opts.pool, async (client) => await failNeverReceived(client, payment.id, deps))
       result = settled ? 'not_found' : 'unchanged'
       log.warn({ result }, 'reconciliation: the provider never received the charge; payment failed (provider_unavailable)')
     } else {
       const decision = lookup.state === 'succeeded'
         ? { chargeId: payment.id, status: 'succeeded' as const }
         : { chargeId: payment.id, status: 'failed' as const, reason: lookup.reason }
-      const outcome = await this.#inTransaction(async (client) => await applyProviderDecision(client, decision, deps))
+      const outcome = await withTransaction(this.#opts.pool, async (client) => await applyProviderDecision(client, decision, deps))
       result = outcome.applied ? lookup.state : 'unchanged'
       log.info({ result, status: lookup.state }, 'reconciliation: provider decision applied')
     }
     deps.metrics.reconciled.inc({ result })
-  }
-
-  async #inTransaction<T> (work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#opts.pool.connect()
-    try {
-      await client.query('BEGIN')
-      const result = await work(client)
-      await client.query('COMMIT')
-      return result
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.release()
-    }
   }
 }
 

@@ -1,14 +1,12 @@
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
-import { addHousekeeping, createKafka, ensureTopics, IdempotentConsumer, manageConsumer, OutboxRelay, type Envelope } from '@lab/messaging'
+import { addHousekeeping, createKafka, ensureTopics, IdempotentConsumer, manageConsumer, OutboxRelay, type ConsumerObserver } from '@lab/messaging'
 import type { PaymentsConfig } from '../config.js'
 import { chargeOrder } from '../payments/charge-order.js'
 import { refundOrder } from '../payments/refund-order.js'
 
-export interface ConsumerHooks {
-  /** Test hook of IdempotentConsumer: throw SimulatedCrash to die between the effect's commit and the offset commit. */
-  afterCommitBeforeOffset?: (envelope: Envelope) => Promise<void>
-}
+/** The consumer's observer, for tests: its onBatchApplied throwing dies between the effects' commit and the offset commit. */
+export type ConsumerHooks = ConsumerObserver
 
 /**
  * Kafka for payments: the outbox relay (payments.succeeded.v1 / payments.failed.v1 leave only through
@@ -38,7 +36,7 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
     // One order's events share a partition (key = order id); partitions are independent, so a slow
     // card charge on one does not hold up the others.
     partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
-    afterCommitBeforeOffset: hooks?.afterCommitBeforeOffset,
+    observer: hooks,
     // The `idempotent-consumer` switch covers the charges only: off, their inbox check and the
     // handler's one-payment-per-order guard both go (refunds keep theirs).
     dedupe: (topic) => topic !== topics.ordersPlaced || chargesIdempotent(),

@@ -1,6 +1,6 @@
-import { isBreakerOpenError, REQUEST_ID_HEADER, type Breaker, type RetryBudget } from '@lab/platform'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { backoffDelayMs, isBreakerOpenError, REQUEST_ID_HEADER, type BackoffCeiling, type Breaker, type RetryBudget } from '@lab/platform'
 import type { MessagingLogger } from '@lab/messaging'
-import { fullJitterDelayMs, sleep, type BackoffPolicy } from '../backoff.js'
 import type { PaymentsMetrics } from '../metrics.js'
 
 export interface ChargeRequest {
@@ -40,7 +40,8 @@ export interface ProviderClientOptions {
   timeoutMs: number
   /** Calls per charge, the first included. */
   maxAttempts: number
-  backoff: BackoffPolicy
+  /** Between attempts: exponential backoff with full jitter under this ceiling. */
+  backoff: BackoffCeiling
   /**
    * Read before each retry: true waits the jittered backoff; false retries at once (the naive policy,
    * the same number of attempts), which is what a retry storm is made of. Default: always back off.
@@ -166,7 +167,7 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
           if (mayHaveReached) return { outcome: 'unknown', attempts: attempt, lastError }
           return { outcome: 'unavailable', attempts: attempt, cause: 'retries_exhausted', lastError }
         }
-        const delayMs = opts.backoffEnabled?.() === false ? 0 : fullJitterDelayMs(attempt, backoff, opts.random)
+        const delayMs = opts.backoffEnabled?.() === false ? 0 : backoffDelayMs(attempt, { ...backoff, jitter: 'full', round: true }, opts.random)
         metrics.providerRetries.inc({ outcome: 'allowed' })
         metrics.providerRetryDelay.observe(delayMs / 1000)
         log.info({ chargeId: request.chargeId, attempt, lastError, delayMs }, 'provider call failed; retrying')

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '@lab/platform'
+import { errorResponses, withTransaction } from '@lab/platform'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '@lab/webhook-signature'
 import { CallbackHeadersSchema, CallbackResultSchema, providerCallbackChecker } from '../schemas/callback.js'
 import { BadCallbackError, BadSignatureError } from '../errors.js'
@@ -29,19 +29,9 @@ export const providerCallbackRoutes: FastifyPluginAsyncTypebox<{ secret: string,
     if (!verdict.ok) throw new BadSignatureError(`${verdict.reason} signature`)
 
     const decision = parseDecision(rawBody)
-    const client = await app.pg.connect()
-    try {
-      await client.query('BEGIN')
-      const outcome = await applyProviderDecision(client, decision, app.payments)
-      await client.query('COMMIT')
-      request.log.info({ chargeId: decision.chargeId, status: decision.status, ...outcome }, outcome.applied ? 'provider callback applied' : 'provider callback changed nothing')
-      return { chargeId: decision.chargeId, ...outcome }
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.release()
-    }
+    const outcome = await withTransaction(app.pg, async (client) => await applyProviderDecision(client, decision, app.payments))
+    request.log.info({ chargeId: decision.chargeId, status: decision.status, ...outcome }, outcome.applied ? 'provider callback applied' : 'provider callback changed nothing')
+    return { chargeId: decision.chargeId, ...outcome }
   })
 }
 

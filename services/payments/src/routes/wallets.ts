@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '@lab/platform'
+import { errorResponses, withTransaction } from '@lab/platform'
 import { CreateWalletSchema, WalletParamsSchema, WalletSchema, type Wallet } from '../schemas/wallet.js'
 import { ConsistencySchema } from '../schemas/ledger.js'
 import { createWallet, findWallet, checkConsistency, type WalletView } from '../db/wallets.js'
@@ -31,18 +31,7 @@ export const walletRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const id = request.body.id ?? `w-${randomUUID()}`
     const initialCents = request.body.initialBalance === undefined ? 0 : parseAmountCents(request.body.initialBalance, { allowZero: true })
-    const client = await app.pg.connect()
-    let created: boolean
-    try {
-      await client.query('BEGIN')
-      created = await createWallet(client, id, initialCents)
-      await client.query('COMMIT')
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.release()
-    }
+    const created = await withTransaction(app.pg, async (client) => await createWallet(client, id, initialCents))
     if (!created) throw new WalletExistsError(id)
     request.log.info({ walletId: id, initialCents }, 'wallet created')
     const wallet = await findWallet(app.pg, id, RECENT_ENTRIES)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type pg from 'pg'
 import type { Producer } from 'kafkajs'
 import { createDatabase, type TestDatabase } from '@lab/testkit'
-import { SimulatedCrash, type Envelope } from '@lab/messaging'
+import type { Envelope } from '@lab/messaging'
 import {
   collectPaymentEvents, dbPool, eventually, metricValue, orderCancelled, orderPlaced, orderProducer, paymentsEnv,
   SEED_BALANCE_CENTS, SEED_WALLETS, startPayments, startProvider, type Running
@@ -69,16 +69,19 @@ describe('the payment consumer charges each order exactly once', () => {
     const card = Array.from({ length: 4 }, (_, i) => orderPlaced(`c-00${11 + i}`, 4999, 'card'))
     const orders = [...wallet, ...overdraw, ...card]
 
-    // The first instance dies right after committing its 7th effect, before committing that offset.
+    // The first instance dies right after committing the batch that holds its 7th effect, before
+    // committing that batch's offset.
     let processed = 0
     let crashed!: () => void
     const crash = new Promise<void>((resolve) => { crashed = resolve })
     apps.push(await startPayments(env, {
       consumerHooks: {
-        afterCommitBeforeOffset: async () => {
-          if (++processed !== 7) return
+        onBatchApplied: async ({ envelopes }) => {
+          const before = processed
+          processed += envelopes.length
+          if (before >= 7 || processed < 7) return
           crashed()
-          throw new SimulatedCrash('killed between the effect and the offset commit')
+          throw new Error('killed between the effect and the offset commit')
         }
       }
     }))

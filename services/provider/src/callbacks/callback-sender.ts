@@ -1,13 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from '@lab/webhook-signature'
-import { REQUEST_ID_HEADER } from '@lab/platform'
+import { backoffDelayMs, REQUEST_ID_HEADER, type BackoffPolicy } from '@lab/platform'
 import type { ProviderMetrics } from '../metrics.js'
 import type { Charge } from '../charges/charge-store.js'
 import type { ChargeCallback } from '../schemas/charge.js'
-import { backoffDelayMs, type BackoffSettings } from './backoff.js'
 
-export interface CallbackSenderOptions extends BackoffSettings {
+export interface CallbackSenderOptions {
+  /** Ceiling of the delay before the first retry; it doubles with each retry ... */
+  baseDelayMs: number
+  /** ... and no delay exceeds this. */
+  maxDelayMs: number
   secret: string
   /** Attempts per callback, the first included. */
   maxAttempts: number
@@ -32,12 +35,16 @@ export const ATTEMPT_HEADER = 'x-provider-attempt'
  */
 export class CallbackSender {
   readonly #opts: CallbackSenderOptions
+  readonly #backoff: BackoffPolicy
   /** Aborted on close: cancels waits between attempts and attempts under way. */
   readonly #closing = new AbortController()
   readonly #deliveries = new Set<Promise<void>>()
 
   constructor (opts: CallbackSenderOptions) {
     this.#opts = opts
+    // Equal rather than full jitter: the retries of callbacks that failed together (the receiver was
+    // down for all of them) spread out, yet every wait still grows and never drops to zero.
+    this.#backoff = { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs, jitter: 'equal', round: true }
   }
 
   /** Starts delivering the charge's decision in the background; progress shows in `charge.callback`. */
@@ -78,7 +85,7 @@ export class CallbackSender {
           return
         }
         metrics.callbacks.inc({ outcome: 'retried' })
-        const delayMs = backoffDelayMs(attempt, this.#opts, this.#opts.random)
+        const delayMs = backoffDelayMs(attempt, this.#backoff, this.#opts.random)
         log.info({ ...logContext, attempt, failure, delayMs }, 'callback delivery failed; retrying')
         await sleep(delayMs, undefined, { signal: this.#closing.signal })
       }

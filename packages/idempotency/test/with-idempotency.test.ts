@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import {
-  IdempotencyKeyReusedError, IdempotencyRequestInProgressError, ReplayedError, purgeExpiredIdempotencyKeys,
-  requireIdempotencyKey, withIdempotency, type IdempotentResponse
+  IdempotencyKeyReusedError, IdempotencyRequestInProgressError, ReplayedError, purgeExpiredIdempotencyKeys, requestHash,
+  withIdempotency, withIdempotencyInTwoTransactions, type IdempotentResponse
 } from '../src/index.js'
 import { migratedDatabase, type TestDb } from './helpers.js'
 
@@ -29,18 +29,18 @@ async function effects (amount: number): Promise<number> {
 const scope = 'transfers:test'
 
 /**
- * The promises of both ways to claim a key (idempotency.ts: in its own transaction; idempotency-one-
- * transaction.ts: in the work's, under an advisory lock), each with amounts of its own.
+ * The promises of both ways to claim a key, each with amounts of its own: withIdempotency (the claim in
+ * the work's transaction, under an advisory lock: production) and withIdempotencyInTwoTransactions (the
+ * claim committed in a transaction of its own first: the comparison variant).
  */
 describe.each([
-  { claimIn: 'own-transaction' as const, b: 100 },
-  { claimIn: 'work-transaction' as const, b: 200 }
-])('withIdempotency, claim in the $claimIn', ({ claimIn, b }) => {
-  const mode = { claimIn }
+  { name: 'withIdempotencyInTwoTransactions (the comparison variant)', claimIn: 'its own transaction', run: withIdempotencyInTwoTransactions, b: 100 },
+  { name: 'withIdempotency', claimIn: 'the work\'s transaction', run: withIdempotency, b: 200 }
+])('$name, claim in $claimIn', ({ run, b }) => {
   it('replays the stored response for the same key and body, without running the work again', async () => {
     const key = randomUUID()
-    const first = await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 1, note: 'x' } }, async (c) => await createTransfer(c, b + 1))
-    const second = await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { note: 'x', amount: b + 1 } }, async (c) => await createTransfer(c, b + 1))
+    const first = await run(t.pool, { scope, key, requestBody: { amount: b + 1, note: 'x' } }, async (c) => await createTransfer(c, b + 1))
+    const second = await run(t.pool, { scope, key, requestBody: { note: 'x', amount: b + 1 } }, async (c) => await createTransfer(c, b + 1))
     expect(first).toMatchObject({ statusCode: 201, replayed: false })
     expect(second).toEqual({ statusCode: 201, body: first.body, replayed: true })
     expect(await effects(b + 1)).toBe(1)
@@ -48,8 +48,8 @@ describe.each([
 
   it('answers 422 when the key is reused with a different body', async () => {
     const key = randomUUID()
-    await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 2 } }, async (c) => await createTransfer(c, b + 2))
-    const reuse = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 99 } }, async (c) => await createTransfer(c, b + 99))
+    await run(t.pool, { scope, key, requestBody: { amount: b + 2 } }, async (c) => await createTransfer(c, b + 2))
+    const reuse = run(t.pool, { scope, key, requestBody: { amount: b + 99 } }, async (c) => await createTransfer(c, b + 99))
     await expect(reuse).rejects.toBeInstanceOf(IdempotencyKeyReusedError)
     await expect(reuse).rejects.toMatchObject({ statusCode: 422, code: 'IDEMPOTENCY_KEY_REUSED' })
     expect(await effects(b + 99)).toBe(0)
@@ -59,12 +59,12 @@ describe.each([
     const key = randomUUID()
     let release = (): void => {}
     const gate = new Promise<void>((resolve) => { release = resolve })
-    const first = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 3 } }, async (c) => {
+    const first = run(t.pool, { scope, key, requestBody: { amount: b + 3 } }, async (c) => {
       await gate // still running while the duplicate arrives
       return await createTransfer(c, b + 3)
     })
     await new Promise((resolve) => setTimeout(resolve, 100))
-    const second = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 3 } }, async (c) => await createTransfer(c, b + 3))
+    const second = run(t.pool, { scope, key, requestBody: { amount: b + 3 } }, async (c) => await createTransfer(c, b + 3))
     await expect(second).rejects.toMatchObject({ statusCode: 409, code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS', headers: { 'retry-after': '1' } })
     release()
     expect(await first).toMatchObject({ statusCode: 201, replayed: false })
@@ -74,7 +74,7 @@ describe.each([
   it('gives exactly one 201 among many simultaneous duplicates', async () => {
     const key = randomUUID()
     const results = await Promise.allSettled(Array.from({ length: 10 }, async () =>
-      await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 4 } }, async (c) => {
+      await run(t.pool, { scope, key, requestBody: { amount: b + 4 } }, async (c) => {
         await new Promise((resolve) => setTimeout(resolve, 50))
         return await createTransfer(c, b + 4)
       })))
@@ -87,10 +87,10 @@ describe.each([
 
   it('runs the work again once the key has expired', async () => {
     const key = randomUUID()
-    const options = { ...mode, scope, key, requestBody: { amount: b + 5 }, retentionMs: 200 }
-    await withIdempotency(t.pool, options, async (c) => await createTransfer(c, b + 5))
+    const options = { scope, key, requestBody: { amount: b + 5 }, retentionMs: 200 }
+    await run(t.pool, options, async (c) => await createTransfer(c, b + 5))
     await new Promise((resolve) => setTimeout(resolve, 300))
-    const again = await withIdempotency(t.pool, options, async (c) => await createTransfer(c, b + 5))
+    const again = await run(t.pool, options, async (c) => await createTransfer(c, b + 5))
     expect(again.replayed).toBe(false)
     expect(await effects(b + 5)).toBe(2)
   })
@@ -102,9 +102,9 @@ describe.each([
       await createTransfer(c, b + 6) // rolled back with the failure
       throw outOfStock
     }
-    await expect(withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 6 } }, work)).rejects.toBe(outOfStock)
+    await expect(run(t.pool, { scope, key, requestBody: { amount: b + 6 } }, work)).rejects.toBe(outOfStock)
     let ranAgain = false
-    const replay = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 6 } }, async (c) => { ranAgain = true; return await createTransfer(c, b + 6) })
+    const replay = run(t.pool, { scope, key, requestBody: { amount: b + 6 } }, async (c) => { ranAgain = true; return await createTransfer(c, b + 6) })
     await expect(replay).rejects.toBeInstanceOf(ReplayedError)
     await expect(replay).rejects.toMatchObject({ statusCode: 409, code: 'INVENTORY_OUT_OF_STOCK', message: 'no stock left', headers: { 'idempotent-replayed': 'true' } })
     expect(ranAgain).toBe(false)
@@ -113,68 +113,54 @@ describe.each([
 
   it('releases the key after a 5xx so the client can retry', async () => {
     const key = randomUUID()
-    const boom = withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 7 } }, async (c) => {
+    const boom = run(t.pool, { scope, key, requestBody: { amount: b + 7 } }, async (c) => {
       await createTransfer(c, b + 7)
       throw new Error('upstream down')
     })
     await expect(boom).rejects.toThrow('upstream down')
-    const retry = await withIdempotency(t.pool, { ...mode, scope, key, requestBody: { amount: b + 7 } }, async (c) => await createTransfer(c, b + 7))
+    const retry = await run(t.pool, { scope, key, requestBody: { amount: b + 7 } }, async (c) => await createTransfer(c, b + 7))
     expect(retry).toMatchObject({ statusCode: 201, replayed: false })
     expect(await effects(b + 7)).toBe(1)
   })
-})
 
-describe('withIdempotency, claim in its own transaction: crashed and slow attempts', () => {
   it('takes over a claim left in progress by a crashed attempt after lockTimeoutMs', async () => {
     const key = randomUUID()
-    // What a process that died inside work() leaves behind: a claim nobody will complete.
+    // What a process that died inside the two-transaction variant's work() leaves behind: a claim nobody will complete.
     await t.pool.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, status, lock_token, locked_at, expires_at)
        VALUES ($1, $2, $3, 'in_progress', $4, now() - interval '1 minute', now() + interval '1 day')`,
-      [scope, key, (await import('../src/index.js')).requestHash({ amount: 108 }), randomUUID()])
-    await expect(withIdempotency(t.pool, { scope, key, requestBody: { amount: 108 }, lockTimeoutMs: 120_000 }, async (c) => await createTransfer(c, 108)))
+      [scope, key, requestHash({ amount: b + 8 }), randomUUID()])
+    await expect(run(t.pool, { scope, key, requestBody: { amount: b + 8 }, lockTimeoutMs: 120_000 }, async (c) => await createTransfer(c, b + 8)))
       .rejects.toBeInstanceOf(IdempotencyRequestInProgressError)
-    const taken = await withIdempotency(t.pool, { scope, key, requestBody: { amount: 108 }, lockTimeoutMs: 30_000 }, async (c) => await createTransfer(c, 108))
+    const taken = await run(t.pool, { scope, key, requestBody: { amount: b + 8 }, lockTimeoutMs: 30_000 }, async (c) => await createTransfer(c, b + 8))
     expect(taken).toMatchObject({ statusCode: 201, replayed: false })
-    expect(await effects(108)).toBe(1)
+    expect(await effects(b + 8)).toBe(1)
   })
+})
 
+describe('withIdempotencyInTwoTransactions: a slow attempt', () => {
   it('rolls back a slow attempt whose claim was taken over, so the effect happens once', async () => {
     const key = randomUUID()
     const options = { scope, key, requestBody: { amount: 109 }, lockTimeoutMs: 100 }
-    const slow = withIdempotency(t.pool, options, async (c) => {
+    const slow = withIdempotencyInTwoTransactions(t.pool, options, async (c) => {
       const response = await createTransfer(c, 109)
       await new Promise((resolve) => setTimeout(resolve, 400))
       return response
     })
     await new Promise((resolve) => setTimeout(resolve, 200))
-    const takeover = await withIdempotency(t.pool, options, async (c) => await createTransfer(c, 109))
+    const takeover = await withIdempotencyInTwoTransactions(t.pool, options, async (c) => await createTransfer(c, 109))
     expect(takeover.replayed).toBe(false)
     await expect(slow).rejects.toBeInstanceOf(IdempotencyRequestInProgressError)
     expect(await effects(109)).toBe(1)
   })
+})
 
+describe('purgeExpiredIdempotencyKeys', () => {
   it('purges expired keys', async () => {
     await withIdempotency(t.pool, { scope, key: randomUUID(), requestBody: {}, retentionMs: 1 }, async () => ({ statusCode: 200, body: {} }))
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(await purgeExpiredIdempotencyKeys(t.pool)).toBeGreaterThanOrEqual(1)
     const { rows } = await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM idempotency_keys WHERE expires_at <= now()')
     expect(rows[0]?.n).toBe(0)
-  })
-})
-
-describe('requireIdempotencyKey', () => {
-  it('returns a well-formed key', () => {
-    expect(requireIdempotencyKey({ headers: { 'idempotency-key': 'abc-123' } })).toBe('abc-123')
-  })
-
-  it('answers 400 IDEMPOTENCY_KEY_MISSING without the header', () => {
-    expect(() => requireIdempotencyKey({ headers: {} })).toThrow(expect.objectContaining({ statusCode: 400, code: 'IDEMPOTENCY_KEY_MISSING' }))
-  })
-
-  it('answers 400 IDEMPOTENCY_KEY_INVALID for a key too long or not printable', () => {
-    for (const bad of ['x'.repeat(256), 'tab\there', 'é', '   ']) {
-      expect(() => requireIdempotencyKey({ headers: { 'idempotency-key': bad } })).toThrow(expect.objectContaining({ statusCode: 400, code: 'IDEMPOTENCY_KEY_INVALID' }))
-    }
   })
 })

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { IdempotencyKeyInvalidError, IdempotencyKeyMissingError } from './idempotency-errors.js'
+import { IdempotencyKeyInvalidError, IdempotencyKeyMissingError } from './errors.js'
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed'

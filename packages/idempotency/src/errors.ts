@@ -9,6 +9,11 @@ export const IdempotencyKeyInvalidError = createError('IDEMPOTENCY_KEY_INVALID',
 export const IdempotencyKeyReusedError = createError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body', 422)
 export const IdempotencyRequestInProgressError = createError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry later', 409)
 
+/** 409 with `retry-after: 1`: the first attempt is usually done within a second. */
+export function requestInProgress (): Error {
+  return Object.assign(new IdempotencyRequestInProgressError(), { headers: { 'retry-after': '1' } })
+}
+
 /** A stored 4xx answer, thrown again on a replay so the app's error handler renders it as the first time. */
 export class ReplayedError extends Error {
   override name = 'ReplayedError'

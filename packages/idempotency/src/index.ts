@@ -1,0 +1,8 @@
+export { withIdempotency, DEFAULT_RETENTION_MS, DEFAULT_LOCK_TIMEOUT_MS, type IdempotencyOptions, type IdempotentWork, type RunIdempotently } from './with-idempotency.js'
+export { withoutIdempotency } from './without-idempotency.js'
+export { withIdempotencyInTwoTransactions } from './two-transactions.js'
+export { IDEMPOTENCY_MIGRATION_SQL, purgeExpiredIdempotencyKeys, type IdempotentResponse, type IdempotentResult } from './key-table.js'
+export { requireIdempotencyKey, sendIdempotent, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './key-header.js'
+export { IdempotencyKeyMissingError, IdempotencyKeyInvalidError, IdempotencyKeyReusedError, IdempotencyRequestInProgressError, ReplayedError } from './errors.js'
+export { createIdempotencyMetrics } from './metrics.js'
+export { canonicalJson, requestHash } from './request-hash.js'
