@@ -6,7 +6,7 @@ import { createAdminClient } from '../../infra/native/chaos/admin-client.js'
 import { scrapeSum } from './lab.js'
 import { startExperimentGateway, type ExperimentGateway } from './lab-processes.js'
 import type { Experiment } from './types.js'
-import { atLeast, between, exactly } from './verdict.js'
+import { atLeast, atMost, between, exactly } from './verdict.js'
 
 /** The lab's default budget per client (gateway/src/config.ts RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS of 1 s). */
 const LIMIT_PER_SECOND = 100
@@ -92,6 +92,7 @@ export const rateLimitBurst: Experiment = {
       const wholeBurstPerSecond = allowed / burstSeconds + probe.allowed / durationSeconds
       const limitedAnswers = reports.reduce((n, r) => n + (r.rateLimited?.answers ?? 0), 0)
       const withRetryAfter = reports.reduce((n, r) => n + (r.rateLimited?.withRetryAfter ?? 0), 0)
+      const sentTotal = reports.reduce((n, r) => n + r.iterations.sent, 0) + probe.allowed + probe.limited
       const counted = { allowed: await decisions('allowed') - allowedBefore, rejected: await decisions('rejected') - rejectedBefore, failOpen: await failOpen() - failOpenBefore }
 
       // Off: the gateways' rate-limit switch (their own admin API, the lab's credential), the same burst.
@@ -115,7 +116,11 @@ export const rateLimitBurst: Experiment = {
           exactly('429s of the load with Retry-After (whole seconds ≥ 1)', withRetryAfter, limitedAnswers),
           exactly('sampled 429s with a JSON error code', probe.jsonBody, probe.limited),
           exactly('answers other than 200 and 429', other, 0),
-          exactly('let through without a decision (fail-open: Redis slow, or its breaker open)', counted.failOpen, 0),
+          // Fail-open is the limiter's designed answer to a Redis round trip over its breaker's 200 ms
+          // timeout. Natively none in our runs; in Docker mode 0 to 5 of ~3,000 (2026-12-07: the burst,
+          // two extra gateways and 16 containers on 2 cores). A few are the design at work; more than
+          // 0.5% of the requests would mean the shared limit is not what decides.
+          atMost('let through without a decision (fail-open: Redis slower than 200 ms, or its breaker open)', counted.failOpen, Math.floor(sentTotal * 0.005)),
           atLeast('rate limiting off: allowed per second (the flood the limit stops)', Number(offAllowedPerSecond.toFixed(1)), LIMIT_PER_SECOND * 1.1, '/s')
         ],
         sideBySide: [{
