@@ -1,15 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { loadConfig } from '@lab/platform'
+import { loadConfig, serviceConfigBase } from '@lab/platform'
 
 const UpstreamList = () => Type.String({ pattern: '^https?://[^,]+(,https?://[^,]+)*$' })
 
 export const GatewayConfigSchema = Type.Object({
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  INSTANCE_ID: Type.String({ default: 'gateway' }),
-  LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
-  /** pino-pretty's lines when stdout is a terminal; JSON to a file or a pipe whatever this says (@lab/platform logger). */
-  LOG_PRETTY: Type.Boolean({ default: true }),
+  ...serviceConfigBase({ service: 'gateway', port: 8080 }),
   /**
    * The metrics recorded on every request: the RED hook (http_server_*) and the gateway's per-request
    * upstream families. Off only to measure what they cost on the hit path (./lab bench observability);

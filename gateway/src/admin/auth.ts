@@ -18,10 +18,10 @@ export function requireAdminToken (token: string) {
   return async (request: FastifyRequest): Promise<void> => {
     const match = BEARER.exec(request.headers.authorization ?? '')
     if (match?.[1] === undefined) {
-      throw Object.assign(new AdminCredentialMissingError(), { headers: { 'www-authenticate': 'Bearer realm="lab-admin"' } })
+      throw new AdminCredentialMissingError()
     }
     if (!timingSafeEqual(digest(match[1]), expected)) {
-      throw Object.assign(new AdminCredentialWrongError(), { headers: { 'www-authenticate': 'Bearer realm="lab-admin", error="invalid_token"' } })
+      throw new AdminCredentialWrongError()
     }
   }
 }

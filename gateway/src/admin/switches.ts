@@ -1,19 +1,25 @@
-import { createSwitchSet, type Breaker, type SwitchSet } from '@lab/platform'
+import { createSwitchSet, type Breaker, type SwitchDefinitions, type SwitchSet } from '@lab/platform'
 import type { Registry } from 'prom-client'
 import type { RateLimitAlgorithm } from '../rate-limit/policy.js'
 
 const ALGORITHMS: RateLimitAlgorithm[] = ['fixed-window', 'sliding-window', 'token-bucket']
 
 /**
- * The gateway's pattern switches, all on by default: rate limiting as a whole and per algorithm (a
- * route is limited while both its algorithm's switch and `rate-limit` are on), and each circuit breaker
- * (one per upstream, and `breaker-redis` around the rate limiter's Redis calls).
+ * The gateway's pattern switches, each defined once, all on by default: rate limiting as a whole and per
+ * algorithm (a route is limited while both its algorithm's switch and `rate-limit` are on), and each
+ * circuit breaker (one per upstream, and `breaker-redis` around the rate limiter's Redis calls).
  */
+export function gatewaySwitchDefinitions (upstreams: string[]): SwitchDefinitions {
+  return {
+    'rate-limit': 'rate limiting on every route: off, no route is limited',
+    ...Object.fromEntries(ALGORITHMS.map((a) => [`rate-limit-${a}`, `rate limiting of the routes on ${a}: off, those routes are not limited`])),
+    'breaker-redis': 'the circuit breaker (and its timeout) around the rate limiter\'s Redis calls: off, every decision goes to Redis however many fail',
+    ...Object.fromEntries(upstreams.map((u) => [`breaker-${u}`, `the circuit breaker around ${u}: off, every request goes through however many fail`]))
+  }
+}
+
 export function createGatewaySwitches (registry: Registry, upstreams: string[]): SwitchSet {
-  return createSwitchSet({
-    names: ['rate-limit', ...ALGORITHMS.map((a) => `rate-limit-${a}`), 'breaker-redis', ...upstreams.map((u) => `breaker-${u}`)],
-    registry
-  })
+  return createSwitchSet({ definitions: gatewaySwitchDefinitions(upstreams), registry })
 }
 
 export function isLimiting (switches: SwitchSet): (algorithm: RateLimitAlgorithm) => boolean {

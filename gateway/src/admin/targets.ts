@@ -61,7 +61,7 @@ export async function callAdmin (target: AdminTarget, method: 'GET' | 'PUT' | 'D
       signal: AbortSignal.timeout(TIMEOUT_MS)
     })
   } catch (err) {
-    throw Object.assign(new AdminTargetUnavailableError(target.instance, err instanceof Error ? err.message : String(err)), { expose: true })
+    throw new AdminTargetUnavailableError(target.instance, err instanceof Error ? err.message : String(err))
   }
   return { statusCode: res.status, body: await res.json().catch(() => null) }
 }

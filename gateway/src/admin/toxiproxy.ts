@@ -50,11 +50,11 @@ export function createToxiproxyClient (baseUrl: string): ToxiproxyClient {
         signal: AbortSignal.timeout(TIMEOUT_MS)
       })
     } catch (err) {
-      throw Object.assign(new ToxiproxyUnavailableError(err instanceof Error ? err.message : String(err)), { expose: true })
+      throw new ToxiproxyUnavailableError(err instanceof Error ? err.message : String(err))
     }
     // 404 on DELETE of a toxic that is not there: already healed.
     if (res.status === 404 && method === 'DELETE') return undefined
-    if (!res.ok) throw Object.assign(new ToxiproxyUnavailableError(`${method} ${path}: ${res.status} ${await res.text()}`), { expose: true })
+    if (!res.ok) throw new ToxiproxyUnavailableError(`${method} ${path}: ${res.status} ${await res.text()}`)
     return res.status === 204 ? undefined : await res.json()
   }
   const toxicsOf = async (proxy: string) => await call('GET', `/proxies/${encodeURIComponent(proxy)}/toxics`) as Toxic[]

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { errorResponses, REQUEST_ID_HEADER } from '@lab/platform'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import type { Upstream } from '../upstream/upstream.js'
+import { InvalidJsonBodyError } from '../errors.js'
 
 /** Headers that describe one hop, not the message: never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']
@@ -38,7 +39,7 @@ export const proxyRoute: FastifyPluginAsync<ProxyRouteOptions> = async (app, { p
         JSON.parse(body.toString('utf8'))
         done(null, body)
       } catch {
-        done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined)
+        done(new InvalidJsonBodyError(), undefined)
       }
     })
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })

@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders } from 'undici/types/header.js'
 import { createBalancer, type BalancingStrategy } from './balancer.js'
 import { ejectReplica, startHealthChecks, type HealthCheckSettings } from './health-checker.js'
 import { Replica, replicaName } from './replica.js'
-import { NoHealthyReplicaError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js'
+import { NoHealthyReplicaError, UpstreamBreakerOpenError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js'
 import type { GatewayMetrics } from '../metrics.js'
 
 export interface UpstreamRequest {
@@ -82,13 +82,10 @@ export class Upstream {
       abort.abort()
       const code = (err as { code?: string }).code
       // Counted by the breaker itself, in circuit_breaker_rejected_total{breaker="<upstream>"}.
-      if (isBreakerOpenError(err)) {
-        const retryAfter = String(Math.ceil(this.settings.breaker.resetTimeoutMs / 1000))
-        throw Object.assign(new UpstreamUnavailableError(this.settings.name, 'circuit breaker open'), { expose: true, headers: { 'retry-after': retryAfter } })
-      }
-      if (code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') throw Object.assign(new UpstreamTimeoutError(this.settings.name, this.settings.timeoutMs), { expose: true })
-      if (err instanceof NoHealthyReplicaError) throw Object.assign(err, { expose: true })
-      throw Object.assign(new UpstreamUnavailableError(this.settings.name, code ?? 'request failed', { cause: err }), { expose: true })
+      if (isBreakerOpenError(err)) throw new UpstreamBreakerOpenError(this.settings.name, Math.ceil(this.settings.breaker.resetTimeoutMs / 1000))
+      if (code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') throw new UpstreamTimeoutError(this.settings.name, this.settings.timeoutMs)
+      if (err instanceof NoHealthyReplicaError) throw err
+      throw new UpstreamUnavailableError(this.settings.name, code ?? 'request failed', { cause: err })
     }
   }
 

@@ -1,4 +1,5 @@
 import createError from '@fastify/error'
+import { declareError } from '@lab/platform'
 
 /**
  * Errors of the HTTP Idempotency-Key machinery, shared by every service that uses it.
@@ -7,12 +8,8 @@ import createError from '@fastify/error'
 export const IdempotencyKeyMissingError = createError('IDEMPOTENCY_KEY_MISSING', 'this request needs an Idempotency-Key header', 400)
 export const IdempotencyKeyInvalidError = createError('IDEMPOTENCY_KEY_INVALID', 'the Idempotency-Key header must be 1 to 255 printable ASCII characters', 400)
 export const IdempotencyKeyReusedError = createError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body', 422)
-export const IdempotencyRequestInProgressError = createError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry later', 409)
-
-/** 409 with `retry-after: 1`: the first attempt is usually done within a second. */
-export function requestInProgress (): Error {
-  return Object.assign(new IdempotencyRequestInProgressError(), { headers: { 'retry-after': '1' } })
-}
+/** Retry-After 1: the first attempt is usually done within a second. */
+export const IdempotencyRequestInProgressError = declareError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry later', 409, { retryAfterSeconds: 1 })
 
 /** A stored 4xx answer, thrown again on a replay so the app's error handler renders it as the first time. */
 export class ReplayedError extends Error {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { withTransaction } from '@lab/platform'
 import { requestHash } from './request-hash.js'
-import { IdempotencyKeyReusedError, requestInProgress } from './errors.js'
+import { IdempotencyKeyReusedError, IdempotencyRequestInProgressError } from './errors.js'
 import {
   completeClaim, lockKeyRow, rememberedError, replay, takeOverClaim,
   type IdempotentResult, type StoredResponse
@@ -34,7 +34,7 @@ export async function withIdempotencyInTwoTransactions (pool: pg.Pool, options: 
     await client.query('BEGIN')
     const response = await work(client)
     // Another attempt took the claim over (we ran past lockTimeoutMs): it owns the key now, our effect must not commit.
-    if (!await completeClaim(client, scope, key, claim.token, response, false)) throw requestInProgress()
+    if (!await completeClaim(client, scope, key, claim.token, response, false)) throw new IdempotencyRequestInProgressError()
     await client.query('COMMIT')
     return { ...response, replayed: false }
   } catch (err) {
@@ -69,7 +69,7 @@ async function claimKey (pool: pg.Pool, { scope, key, requestBody, retentionMs =
       }
       if (row.request_hash !== hash) throw new IdempotencyKeyReusedError()
       if (row.status === 'completed') return { kind: 'completed', row }
-      if (!row.stale) throw requestInProgress()
+      if (!row.stale) throw new IdempotencyRequestInProgressError()
       // The first attempt has held the key for longer than lockTimeoutMs: presume it crashed and take over.
       await takeOverClaim(client, scope, key, token)
       return { kind: 'claimed', token }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { withTransaction } from '@lab/platform'
 import { requestHash } from './request-hash.js'
-import { IdempotencyKeyReusedError, requestInProgress } from './errors.js'
+import { IdempotencyKeyReusedError, IdempotencyRequestInProgressError } from './errors.js'
 import {
   completeClaim, lockKeyRow, rememberedError, replay, takeOverClaim,
   type IdempotentResponse, type IdempotentResult, type StoredResponse
@@ -81,17 +81,17 @@ export async function withIdempotency (pool: pg.Pool, options: IdempotencyOption
   const token = randomUUID()
   const outcome = await withTransaction(pool, async (client, rollbackInstead): Promise<Outcome> => {
     const { rows } = await client.query<{ held: boolean, claimed: boolean }>({ name: 'idempotency.claim-in-transaction', text: CLAIM_SQL, values: [scope, key, hash, token, retentionMs / 1000] })
-    if (rows[0]?.held !== true) throw requestInProgress()
+    if (rows[0]?.held !== true) throw new IdempotencyRequestInProgressError()
     if (!rows[0].claimed) {
       // The key is taken and not expired: its answer, or a claim left in progress by the two-transaction variant.
       const row = await lockKeyRow(client, scope, key, lockTimeoutMs)
-      if (row === undefined) throw requestInProgress() // purged between the two statements: the client retries
+      if (row === undefined) throw new IdempotencyRequestInProgressError() // purged between the two statements: the client retries
       if (row.request_hash !== hash) throw new IdempotencyKeyReusedError()
       if (row.status === 'completed') {
         rollbackInstead()
         return { kind: 'replay', row }
       }
-      if (!row.stale) throw requestInProgress()
+      if (!row.stale) throw new IdempotencyRequestInProgressError()
       await takeOverClaim(client, scope, key, token)
     }
     // Not withSavepoint: COMMIT releases it (a round trip fewer), and only a remembered 4xx goes back to it.
@@ -106,7 +106,7 @@ export async function withIdempotency (pool: pg.Pool, options: IdempotencyOption
       await completeClaim(client, scope, key, token, answer, true)
       return { kind: 'remembered', error: err }
     }
-    if (!await completeClaim(client, scope, key, token, response, false)) throw requestInProgress()
+    if (!await completeClaim(client, scope, key, token, response, false)) throw new IdempotencyRequestInProgressError()
     return { kind: 'done', response }
   })
   if (outcome.kind === 'replay') return replay(outcome.row)

@@ -1,8 +1,38 @@
+import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import type { Static, TObject } from '@sinclair/typebox'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/**
+ * The variables every lab process reads first, by the same names and rules (infra/topology.ts sets
+ * them): where it listens, which instance it is, how it logs. Only the defaults differ: each service's
+ * own port and name. Spread first into a service's schema, its own knobs after:
+ * `Type.Object({ ...serviceConfigBase({ service: 'catalog', port: 7101 }), ... })`.
+ */
+export function serviceConfigBase ({ service, port }: { service: string, port: number }) {
+  return {
+    HOST: Type.String({ default: '127.0.0.1' }),
+    PORT: Type.Integer({ minimum: 0, maximum: 65535, default: port }),
+    INSTANCE_ID: Type.String({ minLength: 1, default: service }),
+    LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
+    /** pino-pretty's lines only when stdout is a terminal, JSON to a file or a pipe whatever this says (logger.ts): safe on by default. */
+    LOG_PRETTY: Type.Boolean({ default: true })
+  }
+}
+
+/**
+ * A service's own PostgreSQL database: postgresPlugin's connection string and pool size, the database
+ * named in the variable's description. Spread after `serviceConfigBase` by the services that have one.
+ */
+export function postgresConfig (database: string, { minPoolSize = 1 }: { minPoolSize?: number } = {}) {
+  return {
+    DATABASE_URL: Type.String({ minLength: 1, description: `postgres://user:password@host:port/${database}` }),
+    PG_POOL_MAX: Type.Integer({ minimum: minPoolSize, default: 10 })
+  }
 }
 
 /**

@@ -22,8 +22,9 @@ export function errorResponses (...codes: number[]): Record<number, typeof Error
 
 /**
  * One error handler per app. Errors below 500 (validation, malformed JSON, our own 4xx) pass through
- * with their code and message; anything else is logged whole and answered generically, so no stack
- * trace or internal detail leaves the service.
+ * with their code and message, and so do 5xx ones declared `expose` (declareError); anything else is
+ * logged whole and answered generically, so no stack trace or internal detail leaves the service.
+ * An error's `headers` (Retry-After, WWW-Authenticate) go on the answer whatever its status.
  * @see https://fastify.dev/docs/latest/Reference/Errors/
  */
 export const errorHandlerPlugin = fp(async (app) => {
@@ -57,8 +58,9 @@ function body (statusCode: number, code: string, message: string, requestId: str
 
 declare module 'fastify' {
   interface FastifyError {
-    /** Set on a 5xx error whose message is safe to show (e.g. "upstream unavailable"). */
+    /** Set on a 5xx error whose message is safe to show (e.g. "upstream unavailable"): see declareError. */
     expose?: boolean
-    headers?: Record<string, string>
+    /** Copied onto the answer (e.g. Retry-After): see declareError. */
+    headers?: Readonly<Record<string, string>>
   }
 }

@@ -13,11 +13,12 @@ export const ReadinessFault = Type.Object({
   answering: Type.Boolean()
 }, { additionalProperties: false })
 
+/** One property per switch, described by its definition. */
 function switchesSchema (switches: SwitchSet, required: boolean): TObject<Record<string, TBoolean>> {
-  const properties = Object.fromEntries(switches.names.map((n) => [n, Type.Boolean()]))
+  const flag = (name: string) => Type.Boolean({ description: switches.descriptions[name] })
   return required
-    ? Type.Object(properties, { additionalProperties: false })
-    : Type.Object(Object.fromEntries(switches.names.map((n) => [n, Type.Optional(Type.Boolean())])), { additionalProperties: false, minProperties: 1 }) as unknown as TObject<Record<string, TBoolean>>
+    ? Type.Object(Object.fromEntries(switches.names.map((n) => [n, flag(n)])), { additionalProperties: false })
+    : Type.Object(Object.fromEntries(switches.names.map((n) => [n, Type.Optional(flag(n))])), { additionalProperties: false, minProperties: 1 }) as unknown as TObject<Record<string, TBoolean>>
 }
 
 /**

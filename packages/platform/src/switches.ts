@@ -9,6 +9,8 @@ import { Gauge, type Registry } from 'prom-client'
  */
 export interface SwitchSet<N extends string = string> {
   readonly names: readonly N[]
+  /** What each switch does (its definition), for the admin route's schema. */
+  readonly descriptions: SwitchDefinitions<N>
   // Method syntax: a SwitchSet<'cache'> is usable where any SwitchSet is taken (the admin route).
   enabled (name: N): boolean
   current (): Readonly<Record<N, boolean>>
@@ -20,12 +22,16 @@ export interface SwitchSet<N extends string = string> {
   onChange (listener: (state: Readonly<Record<N, boolean>>) => void): void
 }
 
+/**
+ * A service's switches, each defined once: its name, kebab-case (`cache`, `single-flight`,
+ * `breaker-catalog`) → one line saying what the pattern does and what a user sees with it off. All
+ * start on (the default of every switch), and DELETE /admin/switches turns them all back on.
+ */
+export type SwitchDefinitions<N extends string = string> = Readonly<Record<N, string>>
+
 export interface SwitchSetOptions<N extends string> {
-  /** The patterns, kebab-case: `cache`, `single-flight`, `breaker-catalog`. */
-  names: readonly N[]
+  definitions: SwitchDefinitions<N>
   registry: Registry
-  /** One line per switch, shown by GET /admin/switches' schema and in the docs. */
-  descriptions?: Partial<Record<N, string>>
 }
 
 const SWITCH_NAME = /^[a-z][a-z0-9-]{0,62}$/
@@ -37,26 +43,27 @@ function patternGauge (registry: Registry): Gauge<'pattern'> {
   return new Gauge({ name: 'lab_pattern_enabled', help: 'Pattern switches: 1 on (the default), 0 switched off by the lab', labelNames: ['pattern'] as const, registers: [registry] })
 }
 
-export function createSwitchSet<N extends string> (opts: SwitchSetOptions<N>): SwitchSet<N> {
-  for (const name of opts.names) if (!SWITCH_NAME.test(name)) throw new Error(`switch name ${name} must be kebab-case`)
-  if (new Set(opts.names).size !== opts.names.length) throw new Error('switch names must be unique')
-  const gauge = patternGauge(opts.registry)
+export function createSwitchSet<N extends string> ({ definitions, registry }: SwitchSetOptions<N>): SwitchSet<N> {
+  const names = Object.freeze(Object.keys(definitions) as N[])
+  for (const name of names) if (!SWITCH_NAME.test(name)) throw new Error(`switch name ${name} must be kebab-case`)
+  const gauge = patternGauge(registry)
   const listeners: Array<(state: Readonly<Record<N, boolean>>) => void> = []
-  const allOn = () => Object.freeze(Object.fromEntries(opts.names.map((n) => [n, true]))) as Readonly<Record<N, boolean>>
+  const allOn = () => Object.freeze(Object.fromEntries(names.map((n) => [n, true]))) as Readonly<Record<N, boolean>>
   let state = allOn()
   const publish = (next: Readonly<Record<N, boolean>>) => {
     state = next
-    for (const name of opts.names) gauge.set({ pattern: name }, state[name] ? 1 : 0)
+    for (const name of names) gauge.set({ pattern: name }, state[name] ? 1 : 0)
     for (const listener of listeners) listener(state)
     return state
   }
   publish(state)
   return {
-    names: opts.names,
+    names,
+    descriptions: definitions,
     enabled: (name) => state[name],
     current: () => state,
     set: (changes) => {
-      for (const name of Object.keys(changes)) if (!opts.names.includes(name as N)) throw new Error(`unknown switch ${name}`)
+      for (const name of Object.keys(changes)) if (!names.includes(name as N)) throw new Error(`unknown switch ${name}`)
       const defined = Object.entries(changes).filter(([, value]) => value !== undefined)
       return publish(Object.freeze({ ...state, ...Object.fromEntries(defined) }))
     },

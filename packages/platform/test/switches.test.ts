@@ -11,7 +11,7 @@ const failing = async () => { throw new Error('dependency failed') }
 
 async function appWithSwitches () {
   const registry = new Registry()
-  const switches = createSwitchSet({ names: ['cache', 'single-flight'], registry })
+  const switches = createSwitchSet({ definitions: { cache: 'the cache', 'single-flight': 'one load per key' }, registry })
   const app = await createBaseApp({ logger: { service: 'switch-test', level: 'silent', pretty: false }, registry, defaultMetrics: false })
   await app.register(labAdminRoutes, { switches })
   onTestFinished(async () => { await app.close() })
@@ -38,6 +38,23 @@ describe('pattern switches', () => {
       expect(res.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' })
     }
     expect(switches.current()).toEqual({ cache: true, 'single-flight': true })
+  })
+
+  it('takes each switch from its one definition: the names in order, each described in the admin routes\' schemas', async () => {
+    const registry = new Registry()
+    const switches = createSwitchSet({ definitions: { 'single-flight': 'one load per key', cache: 'the cache' }, registry })
+    expect(switches.names).toEqual(['single-flight', 'cache'])
+    const app = await createBaseApp({ logger: { service: 'switch-test', level: 'silent', pretty: false }, registry, defaultMetrics: false })
+    onTestFinished(async () => { await app.close() })
+    const described: Record<string, unknown> = {}
+    app.addHook('onRoute', (route) => {
+      const schema = route.method === 'GET' && route.url === '/admin/switches' ? route.schema?.response as Record<number, { properties: Record<string, { description?: string }> }> : undefined
+      for (const [name, property] of Object.entries(schema?.[200]?.properties ?? {})) described[name] = property.description
+    })
+    await app.register(labAdminRoutes, { switches })
+    await app.ready()
+    expect(described).toEqual({ 'single-flight': 'one load per key', cache: 'the cache' })
+    expect(() => createSwitchSet({ definitions: { Cache: 'not kebab-case' }, registry: new Registry() })).toThrow(/kebab-case/)
   })
 
   it('readiness fault: /health/ready answers 503 while it is on, 200 once answering again', async () => {

@@ -1,4 +1,4 @@
-import { createServiceApp, labAdminRoutes, postgresPlugin, redisPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { createServiceApp, createSwitchSet, labAdminRoutes, postgresPlugin, redisPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { CatalogConfig } from './config.js'
 import { createCatalogMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -8,7 +8,7 @@ import { productRoutes } from './routes/products.js'
 import { categoryRoutes } from './routes/categories.js'
 import { adminFaultRoutes } from './routes/admin.js'
 import { createCatalogFaults } from './faults.js'
-import { cacheSwitches, createCatalogSwitches } from './patterns.js'
+import { CATALOG_SWITCHES, cacheSwitches } from './patterns.js'
 
 export type BuildOptions = ServiceBuildOptions
 
@@ -32,7 +32,7 @@ export async function buildApp (config: CatalogConfig, opts: BuildOptions = {}):
 
   const metrics = createCatalogMetrics(registry)
   const faults = createCatalogFaults()
-  const switches = createCatalogSwitches(registry)
+  const switches = createSwitchSet({ definitions: CATALOG_SWITCHES, registry })
   await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
   // Redis is not needed to be ready: the cache fails open to Postgres when Redis is away.
   await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, requiredForReadiness: false })

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { loadConfig } from '@lab/platform'
+import { loadConfig, serviceConfigBase, postgresConfig } from '@lab/platform'
 
 /**
  * Everything the catalog reads from its environment, validated once at boot. Names of the shared ones
@@ -7,15 +7,8 @@ import { loadConfig } from '@lab/platform'
  * knobs of the cache-aside pattern and the seed, with defaults that suit the lab.
  */
 export const CatalogConfigSchema = Type.Object({
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7101 }),
-  INSTANCE_ID: Type.String({ minLength: 1, default: 'catalog' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  /** Pretty lines only ever go to a terminal (JSON to files and pipes), so this is safe on by default. */
-  LOG_PRETTY: Type.Boolean({ default: true }),
-
-  DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/catalog' }),
-  PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  ...serviceConfigBase({ service: 'catalog', port: 7101 }),
+  ...postgresConfig('catalog'),
   REDIS_URL: Type.String({ minLength: 1, description: 'redis://host:port' }),
   /** Every key the catalog writes starts with this, so replicas share keys and tests never collide. */
   REDIS_KEY_PREFIX: Type.String({ default: 'catalog:' }),

@@ -1,11 +1,11 @@
-import { createServiceApp, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { createServiceApp, createSwitchSet, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { InventoryConfig } from './config.js'
 import { createInventoryMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
 import { inventoryPlugin } from './plugins/inventory.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { stockRoutes } from './routes/stock.js'
-import { createInventorySwitches } from './patterns.js'
+import { INVENTORY_SWITCHES } from './patterns.js'
 
 export type BuildOptions = ServiceBuildOptions
 
@@ -29,7 +29,7 @@ export async function buildApp (config: InventoryConfig, opts: BuildOptions = {}
 
   const metrics = createInventoryMetrics(registry)
   await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
-  const switches = createInventorySwitches(registry)
+  const switches = createSwitchSet({ definitions: INVENTORY_SWITCHES, registry })
   await app.register(inventoryPlugin, { config, metrics, switches })
   await app.register(reservationRoutes)
   await app.register(stockRoutes)

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { loadConfig } from '@lab/platform'
+import { loadConfig, serviceConfigBase, postgresConfig } from '@lab/platform'
 
 /** The three ways to take stock, side by side (src/stock/): see each file for its trade-offs. */
 export const STRATEGIES = ['optimistic', 'naive', 'pessimistic'] as const
@@ -11,15 +11,8 @@ export type StrategyName = typeof STRATEGIES[number]
  * notes/checkout.md's; the rest are the knobs of the locking strategies and the seed.
  */
 export const InventoryConfigSchema = Type.Object({
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7201 }),
-  INSTANCE_ID: Type.String({ minLength: 1, default: 'inventory' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  /** Pretty lines only ever go to a terminal (JSON to files and pipes), so this is safe on by default. */
-  LOG_PRETTY: Type.Boolean({ default: true }),
-
-  DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/inventory' }),
-  PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  ...serviceConfigBase({ service: 'inventory', port: 7201 }),
+  ...postgresConfig('inventory'),
 
   /** The default strategy; a request may pick another with the `x-inventory-strategy` header. */
   INVENTORY_STRATEGY: Type.Union(STRATEGIES.map((s) => Type.Literal(s)), { default: 'optimistic' }),

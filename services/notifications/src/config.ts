@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { loadConfig } from '@lab/platform'
+import { loadConfig, serviceConfigBase, postgresConfig } from '@lab/platform'
 import { HousekeepingConfigSchema } from '@lab/messaging'
 
 /**
@@ -8,15 +8,8 @@ import { HousekeepingConfigSchema } from '@lab/messaging'
  * are the consumer's knobs, the fault flag and the feed's timing.
  */
 export const NotificationsConfigSchema = Type.Object({
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7601 }),
-  INSTANCE_ID: Type.String({ minLength: 1, default: 'notifications' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  /** Pretty lines only ever go to a terminal (JSON to files and pipes), so this is safe on by default. */
-  LOG_PRETTY: Type.Boolean({ default: true }),
-
-  DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/notifications' }),
-  PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  ...serviceConfigBase({ service: 'notifications', port: 7601 }),
+  ...postgresConfig('notifications'),
   KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'comma-separated host:port list' }),
   /** Prepended to every topic name, so tests (and parallel labs) never share topics. */
   TOPIC_PREFIX: Type.String({ default: '' }),

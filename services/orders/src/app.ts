@@ -1,4 +1,4 @@
-import { createServiceApp, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { createServiceApp, createSwitchSet, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import { addHousekeeping, createKafka, ensureTopics } from '@lab/messaging'
 import { kafkaBrokers, type OrdersConfig } from './config.js'
 import { allTopics, orderTopics } from './topics.js'
@@ -10,7 +10,7 @@ import { outboxRelayPlugin } from './plugins/outbox-relay.js'
 import { paymentResultsPlugin } from './plugins/payment-results.js'
 import { paymentTimeoutPlugin } from './plugins/payment-timeout.js'
 import { orderRoutes } from './routes/orders.js'
-import { createOrdersSwitches } from './patterns.js'
+import { ORDERS_SWITCHES } from './patterns.js'
 
 export type BuildOptions = ServiceBuildOptions
 
@@ -36,7 +36,7 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
     const metrics = createOrdersMetrics(registry)
     await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
     await app.register(inventoryPlugin, { config, metrics })
-    const switches = createOrdersSwitches(registry)
+    const switches = createSwitchSet({ definitions: ORDERS_SWITCHES, registry })
     await app.register(ordersPlugin, { config, metrics, topics, switches })
     await app.register(outboxRelayPlugin, { config, kafka })
     await app.register(paymentResultsPlugin, { config, metrics, kafka, topics })

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { loadConfig } from '@lab/platform'
+import { loadConfig, serviceConfigBase, postgresConfig } from '@lab/platform'
 import { HousekeepingConfigSchema } from '@lab/messaging'
 
 /**
@@ -8,15 +8,8 @@ import { HousekeepingConfigSchema } from '@lab/messaging'
  * the knobs of its patterns (breaker, idempotency keys, outbox relay, consumer retries).
  */
 export const OrdersConfigSchema = Type.Object({
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7301 }),
-  INSTANCE_ID: Type.String({ minLength: 1, default: 'orders' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  /** Pretty lines only ever go to a terminal (JSON to files and pipes), so this is safe on by default. */
-  LOG_PRETTY: Type.Boolean({ default: true }),
-
-  DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/orders' }),
-  PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  ...serviceConfigBase({ service: 'orders', port: 7301 }),
+  ...postgresConfig('orders'),
   /** Comma-separated host:port list. */
   KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'host:port[,host:port…]' }),
   /** Put in front of every topic name, so test files never share a topic; '' in the lab. */

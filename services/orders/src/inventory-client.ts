@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { isBreakerOpenError, REQUEST_ID_HEADER, type Breaker, type BreakerMetrics } from '@lab/platform'
-import { InventoryUnavailableError } from './errors.js'
+import { InventoryBreakerOpenError, InventoryUnavailableError } from './errors.js'
 
 /** Inventory's reservation, as its POST /reservations and release answer it (checkout.md). */
 export const ReservationSchema = Type.Object({
@@ -57,7 +57,7 @@ export class InventoryClient {
   failFastWhileOpen (): void {
     if (this.opts.breaker.state !== 'open') return
     this.opts.breakerMetrics.rejected.inc({ breaker: this.opts.breaker.name })
-    throw this.breakerOpenError()
+    throw new InventoryBreakerOpenError(this.opts.retryAfterSeconds)
   }
 
   /** Reserves stock; idempotent on reservationId (the order id), so a retry returns the same reservation. */
@@ -100,17 +100,13 @@ export class InventoryClient {
       })
     } catch (err) {
       abort.abort()
-      if (isBreakerOpenError(err)) throw this.breakerOpenError()
+      if (isBreakerOpenError(err)) throw new InventoryBreakerOpenError(this.opts.retryAfterSeconds)
       const code = (err as { code?: string }).code
       const reason = code === 'ETIMEDOUT'
         ? `no answer within ${this.opts.timeoutMs} ms`
         : err instanceof InventoryServerError ? err.message : 'connection failed'
-      throw Object.assign(new InventoryUnavailableError(reason), { cause: err, expose: true })
+      throw new InventoryUnavailableError(reason, { cause: err })
     }
-  }
-
-  private breakerOpenError (): Error {
-    return Object.assign(new InventoryUnavailableError('circuit breaker open'), { expose: true, headers: { 'retry-after': String(this.opts.retryAfterSeconds) } })
   }
 }
 

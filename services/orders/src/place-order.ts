@@ -108,7 +108,7 @@ async function reserve (inventory: InventoryClient, orderId: string, req: PlaceO
   switch (outcome.kind) {
     case 'unknown_product': throw new UnknownProductError(productId)
     case 'out_of_stock': throw new OutOfStockError(productId, quantity)
-    case 'contended': throw Object.assign(new StockContendedError(productId), { expose: true, headers: { 'retry-after': '1' } })
+    case 'contended': throw new StockContendedError(productId)
     case 'id_taken': throw new KeyAlreadyUsedError(orderId)
   }
   const { reservation } = outcome

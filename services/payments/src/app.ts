@@ -1,4 +1,4 @@
-import { createServiceApp, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { createServiceApp, createSwitchSet, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { PaymentsConfig } from './config.js'
 import { createPaymentsMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -8,7 +8,7 @@ import { reconcilerPlugin } from './plugins/reconciler.js'
 import { transferRoutes } from './routes/transfers.js'
 import { walletRoutes } from './routes/wallets.js'
 import { providerCallbackRoutes } from './routes/provider-callbacks.js'
-import { createPaymentsSwitches } from './patterns.js'
+import { PAYMENTS_SWITCHES } from './patterns.js'
 
 export interface BuildOptions extends ServiceBuildOptions {
   /** Test hooks of the Kafka consumer (crash simulation). */
@@ -31,7 +31,7 @@ export async function buildApp (config: PaymentsConfig, opts: BuildOptions = {})
     })
     const metrics = createPaymentsMetrics(registry)
     await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
-    const switches = createPaymentsSwitches(registry)
+    const switches = createSwitchSet({ definitions: PAYMENTS_SWITCHES, registry })
     await app.register(paymentsPlugin, { config, metrics, switches })
     await app.register(messagingPlugin, { config, registry, hooks: opts.consumerHooks })
     await app.register(reconcilerPlugin, { config })

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { loadConfig } from '@lab/platform'
+import { loadConfig, serviceConfigBase, postgresConfig } from '@lab/platform'
 import { HousekeepingConfigSchema } from '@lab/messaging'
 
 /**
@@ -8,15 +8,8 @@ import { HousekeepingConfigSchema } from '@lab/messaging'
  * infra/topology.ts; the rest are the knobs of the patterns, with defaults that suit the lab.
  */
 export const PaymentsConfigSchema = Type.Object({
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7401 }),
-  INSTANCE_ID: Type.String({ minLength: 1, default: 'payments' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  /** Pretty lines only ever go to a terminal (JSON to files and pipes), so this is safe on by default. */
-  LOG_PRETTY: Type.Boolean({ default: true }),
-
-  DATABASE_URL: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/payments' }),
-  PG_POOL_MAX: Type.Integer({ minimum: 2, default: 10 }),
+  ...serviceConfigBase({ service: 'payments', port: 7401 }),
+  ...postgresConfig('payments', { minPoolSize: 2 }),
   /** Customer wallets c-0001 … c-<n> created on the first boot (with the system wallet `merchant`). */
   SEED_WALLETS: Type.Integer({ minimum: 0, maximum: 9999, default: 1000 }),
   SEED_BALANCE_CENTS: Type.Integer({ minimum: 0, default: 100_000 }),

@@ -1,23 +1,14 @@
-import { createSwitchSet, type Breaker, type SwitchSet } from '@lab/platform'
-import type { Registry } from 'prom-client'
+import type { Breaker, SwitchDefinitions, SwitchSet } from '@lab/platform'
 
-/** Payments' pattern switches (GET|PUT|DELETE /admin/switches), all on by default. */
-export const PAYMENTS_PATTERNS = ['retry-backoff', 'retry-budget', 'breaker-provider', 'idempotent-consumer', 'idempotency-key'] as const
-export type PaymentsPattern = typeof PAYMENTS_PATTERNS[number]
-
-export function createPaymentsSwitches (registry: Registry): SwitchSet<PaymentsPattern> {
-  return createSwitchSet({
-    names: PAYMENTS_PATTERNS,
-    registry,
-    descriptions: {
-      'retry-backoff': 'exponential backoff with full jitter between provider attempts: off, naive retries, the same number of attempts sent at once (a retry storm)',
-      'retry-budget': 'provider retries only while under PROVIDER_RETRY_BUDGET_RATIO of the recent charges (plus a small floor): off, every failed call retries up to PROVIDER_MAX_ATTEMPTS',
-      'breaker-provider': 'the circuit breaker around the provider: off, every call goes through however many fail',
-      'idempotent-consumer': 'the charge consumer\'s idempotency (its inbox check and the one-payment-per-order guard): off, every delivery of an orders.placed.v1 event charges again',
-      'idempotency-key': 'the Idempotency-Key of POST /transfers: off, the key is ignored and every retry moves the money again'
-    }
-  })
-}
+/** Payments' pattern switches (GET|PUT|DELETE /admin/switches), each defined once, all on by default. */
+export const PAYMENTS_SWITCHES = {
+  'retry-backoff': 'exponential backoff with full jitter between provider attempts: off, naive retries, the same number of attempts sent at once (a retry storm)',
+  'retry-budget': 'provider retries only while under PROVIDER_RETRY_BUDGET_RATIO of the recent charges (plus a small floor): off, every failed call retries up to PROVIDER_MAX_ATTEMPTS',
+  'breaker-provider': 'the circuit breaker around the provider: off, every call goes through however many fail',
+  'idempotent-consumer': 'the charge consumer\'s idempotency (its inbox check and the one-payment-per-order guard): off, every delivery of an orders.placed.v1 event charges again',
+  'idempotency-key': 'the Idempotency-Key of POST /transfers: off, the key is ignored and every retry moves the money again'
+} as const satisfies SwitchDefinitions
+export type PaymentsPattern = keyof typeof PAYMENTS_SWITCHES
 
 /** The provider breaker follows its switch from now on. */
 export function bindProviderBreaker (switches: SwitchSet<PaymentsPattern>, breaker: Breaker): void {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { loadConfig } from '@lab/platform'
+import { loadConfig, serviceConfigBase } from '@lab/platform'
 
 /**
  * Everything the provider reads from its environment, validated once at boot. HOST, PORT, INSTANCE_ID
@@ -8,12 +8,7 @@ import { loadConfig } from '@lab/platform'
  * simulated provider processes charges and delivers callbacks.
  */
 export const ProviderConfigSchema = Type.Object({
-  HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 7501 }),
-  INSTANCE_ID: Type.String({ minLength: 1, default: 'provider' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-  /** Pretty lines only ever go to a terminal (JSON to files and pipes), so this is safe on by default. */
-  LOG_PRETTY: Type.Boolean({ default: true }),
+  ...serviceConfigBase({ service: 'provider', port: 7501 }),
 
   /** Shared with payments, which verifies the callbacks' signatures with it. */
   PROVIDER_WEBHOOK_SECRET: Type.String({ minLength: 16, description: 'HMAC-SHA256 key for callback signatures (at least 16 characters)' }),

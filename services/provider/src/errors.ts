@@ -1,4 +1,5 @@
 import createError from '@fastify/error'
+import { declareError } from '@lab/platform'
 
 /**
  * Every error the provider answers on purpose, with the PROVIDER_ prefix. The platform's error handler
@@ -13,7 +14,4 @@ export const EmptyFaultsUpdateError = createError('PROVIDER_EMPTY_FAULTS_UPDATE'
  * The injected outage (errorRate knob), or the provider shutting down mid-request. `expose`: the
  * platform's handler shows this 5xx message as is and logs a warning, not a crash report.
  */
-export const ProviderUnavailableError = createError('PROVIDER_UNAVAILABLE', 'the payment provider is unavailable; retry later with the same chargeId', 503)
-export function providerUnavailable (): Error {
-  return Object.assign(new ProviderUnavailableError(), { expose: true, headers: { 'retry-after': '1' } })
-}
+export const ProviderUnavailableError = declareError('PROVIDER_UNAVAILABLE', 'the payment provider is unavailable; retry later with the same chargeId', 503, { expose: true, retryAfterSeconds: 1 })

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '@lab/platform'
 import { ChargeAcceptedSchema, ChargeParamsSchema, ChargeRequestSchema, ChargeSchema } from '../schemas/charge.js'
-import { ChargeMismatchError, ChargeNotFoundError, InvalidCallbackUrlError, providerUnavailable } from '../errors.js'
+import { ChargeMismatchError, ChargeNotFoundError, InvalidCallbackUrlError, ProviderUnavailableError } from '../errors.js'
 import { viewCharge } from '../charges/charge-store.js'
 
 /** Tells a caller that its POST matched a charge it had already made (nothing new was charged). */
@@ -30,12 +30,12 @@ export const chargeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         await sleep(latencyMs, undefined, { signal: closing })
       } catch {
-        throw providerUnavailable() // shutting down
+        throw new ProviderUnavailableError() // shutting down
       }
     }
     if (faults.roll('errorRate')) {
       metrics.charges.inc({ outcome: 'unavailable' })
-      throw providerUnavailable()
+      throw new ProviderUnavailableError()
     }
 
     const outcome = store.register(request.body, request.id)
