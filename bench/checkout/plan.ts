@@ -3,7 +3,7 @@
  * and its products and customers known before it starts (their stock is prepared, see stock.ts).
  */
 
-/** Customers c-0001 … c-1000, the ids payments seeds one wallet for (notes/checkout.md). */
+/** Customers c-0001 … c-1000, the ids payments seeds one wallet for (SEED_WALLETS, services/payments/src/config.ts). */
 export const CUSTOMERS = 1000
 
 export function customerFor (sequence: number): string {

@@ -1,16 +1,8 @@
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs'
+import { deadLetterTopic, isDeadLetterTopic } from '@lab/contracts'
 
-const DEAD_LETTER_SUFFIX = '.dlq.v1'
-
-/** `orders.placed.v1` → `orders.placed.v1.dlq.v1`. */
-export function deadLetterTopic (topic: string): string {
-  return `${topic}${DEAD_LETTER_SUFFIX}`
-}
-
-/** Whether a topic is one of our dead-letter topics (named by deadLetterTopic). */
-export function isDeadLetterTopic (topic: string): boolean {
-  return topic.endsWith(DEAD_LETTER_SUFFIX) && topic.length > DEAD_LETTER_SUFFIX.length
-}
+/** The naming rule of dead-letter topics lives with the other contracts: services create and read them too. */
+export { deadLetterTopic, isDeadLetterTopic }
 
 export interface DeadLetter {
   topic: string

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-
-const uuidPattern = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+import { uuidSchema } from '@lab/contracts'
 
 /**
  * Every event on the lab's topics: `id` is the idempotency key consumers dedupe on, `type` the topic
  * name, `key` the partition key (an order id keeps one order's events in order), `data` the payload.
  */
 export const EnvelopeSchema = Type.Object({
-  id: Type.String({ pattern: uuidPattern }),
+  id: uuidSchema(),
   type: Type.String({ minLength: 1 }),
   occurredAt: Type.String({ minLength: 1 }),
   key: Type.String(),

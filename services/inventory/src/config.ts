@@ -8,7 +8,7 @@ export type StrategyName = typeof STRATEGIES[number]
 /**
  * Everything inventory reads from its environment, validated once at boot. The shared names (HOST,
  * PORT, INSTANCE_ID, DATABASE_URL, INVENTORY_STRATEGY, SEED_ITEMS) are the topology's and
- * notes/checkout.md's; the rest are the knobs of the locking strategies and the seed.
+ * services/inventory/README.md's; the rest are the knobs of the locking strategies and the seed.
  */
 export const InventoryConfigSchema = Type.Object({
   ...serviceConfigBase({ service: 'inventory', port: 7201 }),

@@ -1,15 +1,12 @@
+import { CHECKOUT_TOPICS, type CheckoutTopic } from '@lab/contracts'
+
 /**
- * The checkout events this service turns into notifications (contract: /work/notes/checkout.md).
- * The type of an event is its topic's name; `TOPIC_PREFIX` only isolates topics (tests, parallel labs).
+ * The checkout events this service turns into notifications (@lab/contracts; the saga:
+ * docs/patterns/saga.md). The type of an event is its topic's name; `TOPIC_PREFIX` only isolates
+ * topics (tests, parallel labs).
  */
-export const EVENT_TYPES = [
-  'orders.placed.v1',
-  'orders.confirmed.v1',
-  'orders.cancelled.v1',
-  'payments.succeeded.v1',
-  'payments.failed.v1'
-] as const
-export type EventType = typeof EVENT_TYPES[number]
+export const EVENT_TYPES = CHECKOUT_TOPICS
+export type EventType = CheckoutTopic
 
 export interface TopicNames {
   /** The five topics to subscribe to, prefixed. */

@@ -1,18 +1,10 @@
-import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { ReservationSchema, type Reservation, type ReserveBody } from '@lab/contracts'
 import { isBreakerOpenError, REQUEST_ID_HEADER, type Breaker, type BreakerMetrics } from '@lab/platform'
 import { InventoryBreakerOpenError, InventoryUnavailableError } from './errors.js'
 
-/** Inventory's reservation, as its POST /reservations and release answer it (checkout.md). */
-export const ReservationSchema = Type.Object({
-  reservationId: Type.String(),
-  productId: Type.Integer(),
-  quantity: Type.Integer(),
-  unitPriceCents: Type.Integer(),
-  amountCents: Type.Integer(),
-  status: Type.Union([Type.Literal('reserved'), Type.Literal('released')])
-})
-export type Reservation = Static<typeof ReservationSchema>
+/** Inventory's reservation, as its POST /reservations and release answer it: the contract inventory serves. */
+export type { Reservation }
 
 export type ReserveOutcome =
   | { kind: 'reserved', reservation: Reservation }
@@ -61,7 +53,7 @@ export class InventoryClient {
   }
 
   /** Reserves stock; idempotent on reservationId (the order id), so a retry returns the same reservation. */
-  async reserve (req: { reservationId: string, productId: number, quantity: number }, requestId: string): Promise<ReserveOutcome> {
+  async reserve (req: ReserveBody, requestId: string): Promise<ReserveOutcome> {
     const { statusCode, body } = await this.call('POST', '/reservations', requestId, req)
     if (statusCode === 200 || statusCode === 201) return { kind: 'reserved', reservation: parseReservation(body) }
     const code = (body as { code?: unknown } | undefined)?.code

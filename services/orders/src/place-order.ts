@@ -38,7 +38,7 @@ export interface PlaceOrderRequest {
   log: FastifyBaseLogger
 }
 
-/** What orders.placed.v1 carries (notes/checkout.md). */
+/** What orders.placed.v1 carries (docs/patterns/saga.md). */
 export interface OrderPlacedData {
   orderId: string
   customerId: string
@@ -135,8 +135,9 @@ async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, re
   }
 }
 
-function placedEvent (order: Order) {
-  const data: OrderPlacedData = {
+/** The payload of an order's orders.placed.v1 (checked against its consumers' schemas: packages/contracts/test). */
+export function orderPlacedData (order: Order): OrderPlacedData {
+  return {
     orderId: order.id,
     customerId: order.customerId,
     productId: order.productId,
@@ -144,5 +145,8 @@ function placedEvent (order: Order) {
     amountCents: order.amountCents,
     paymentMethod: order.paymentMethod
   }
-  return createEnvelope(EVENT_TYPES.placed, order.id, data, orderEventId(order.id, 'placed'))
+}
+
+function placedEvent (order: Order) {
+  return createEnvelope(EVENT_TYPES.placed, order.id, orderPlacedData(order), orderEventId(order.id, 'placed'))
 }

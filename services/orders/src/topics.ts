@@ -1,21 +1,19 @@
+import { deadLetterTopic, ORDERS_CANCELLED, ORDERS_CONFIRMED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED } from '@lab/contracts'
 import type { OrdersConfig } from './config.js'
 
 /**
- * The events orders publishes and consumes (DESIGN.md §2: `<domain>.<event>.v1`). The envelope's
+ * The events orders publishes and consumes (@lab/contracts: `<domain>.<event>.v1`). The envelope's
  * `type` is always this canonical name; the topic carrying it may have a prefix (TOPIC_PREFIX).
  */
 export const EVENT_TYPES = {
-  placed: 'orders.placed.v1',
-  confirmed: 'orders.confirmed.v1',
-  cancelled: 'orders.cancelled.v1',
-  paymentSucceeded: 'payments.succeeded.v1',
-  paymentFailed: 'payments.failed.v1'
+  placed: ORDERS_PLACED,
+  confirmed: ORDERS_CONFIRMED,
+  cancelled: ORDERS_CANCELLED,
+  paymentSucceeded: PAYMENTS_SUCCEEDED,
+  paymentFailed: PAYMENTS_FAILED
 } as const
 
 export type OrderTopics = { [K in keyof typeof EVENT_TYPES]: string }
-
-/** Dead letters of a topic, as the idempotent consumer names them. */
-export const deadLetterTopic = (topic: string): string => `${topic}.dlq.v1`
 
 /** Topic names with the configured prefix ('' in the lab; a random one per test file). */
 export function orderTopics (config: Pick<OrdersConfig, 'TOPIC_PREFIX'>): OrderTopics {

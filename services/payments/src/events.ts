@@ -1,12 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { ORDERS_CANCELLED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED, uuidSchema } from '@lab/contracts'
 
-/** The event types payments reads and writes (docs: /work/notes/checkout.md, "Kafka"). */
+/** The event types payments reads and writes (@lab/contracts; the saga: docs/patterns/saga.md). */
 export const TOPICS = {
-  ordersPlaced: 'orders.placed.v1',
-  ordersCancelled: 'orders.cancelled.v1',
-  paymentsSucceeded: 'payments.succeeded.v1',
-  paymentsFailed: 'payments.failed.v1'
+  ordersPlaced: ORDERS_PLACED,
+  ordersCancelled: ORDERS_CANCELLED,
+  paymentsSucceeded: PAYMENTS_SUCCEEDED,
+  paymentsFailed: PAYMENTS_FAILED
 } as const
 
 /** Topic names as this instance uses them: TOPIC_PREFIX in front (tests), the event type otherwise. */
@@ -26,10 +27,7 @@ export function topicNames (prefix: string): TopicNames {
   }
 }
 
-/** Dead letters of a consumed topic, as @lab/messaging names them. */
-export const dlqTopic = (topic: string): string => `${topic}.dlq.v1`
-
-const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })
+const Uuid = uuidSchema()
 
 export const OrderPlacedSchema = Type.Object({
   orderId: Uuid,

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Redis } from 'ioredis'
-import type { FastifyBaseLogger } from 'fastify'
-import type { CacheMetrics } from '../metrics.js'
-import { isBreakerOpenError, type Breaker } from '@lab/platform'
 import { acquireLock, releaseLock, setIfLockHeld } from './redis-lock.js'
 import { SingleFlight } from './single-flight.js'
-import { ttlWithJitterMs } from './ttl.js'
+import { bypass, decodeEntry, encodeEntry, guardedRedisCall, NOT_FOUND, type CacheRead, type CacheStoreOptions } from './cache-entry.js'
 
 /**
  * Cache-aside (lazy loading) on Redis: the one place the catalog's caching pattern lives.
@@ -25,45 +21,22 @@ import { ttlWithJitterMs } from './ttl.js'
  * down is retried by the writing replica as soon as Redis answers; other replicas may serve the old
  * page until then (at most one TTL, if the writing replica died meanwhile).
  *
+ * The lab's switches pick, per read, in plugins/product-pages.ts: `cache` off, cache-off.ts; `single-flight`
+ * off, cache-aside-no-coalescing.ts; `negative-cache` off, the `negativeCache` option here.
+ *
  * @see https://docs.aws.amazon.com/whitepapers/latest/database-caching-strategies-using-redis/caching-patterns.html
  */
 
-/** How the value was obtained; also the `result` label of cache_requests_total ('off': the cache switched off by the lab). */
-export type CacheSource = 'hit' | 'miss' | 'bypass' | 'negative_hit' | 'off'
-
-/** The parts of the pattern the lab can switch off at run time (see src/patterns.ts). */
-export interface CachePatternSwitches {
-  /** Off: every read goes to Postgres; Redis is not touched. */
-  cache: boolean
-  /** Off: no coalescing, neither in-process nor across replicas (the Redis lock): a stampede reaches Postgres. */
-  singleFlight: boolean
-  /** Off: unknown ids are not remembered; every request for one reads Postgres. */
-  negativeCache: boolean
-}
-
-const ALL_ON: CachePatternSwitches = { cache: true, singleFlight: true, negativeCache: true }
-
-export interface CacheRead<T> {
-  /** null: the loader found nothing (the caller answers 404). */
-  value: T | null
-  source: CacheSource
-}
-
-export interface CacheAsideOptions {
-  redis: Redis
-  breaker: Breaker
-  metrics: CacheMetrics
-  log: FastifyBaseLogger
-  ttlSeconds: number
-  ttlJitter: number
-  negativeTtlSeconds: number
+export interface CacheAsideOptions extends CacheStoreOptions {
   lockTtlMs: number
-  /** Read on every call, so a change applies to the next request; all on when absent. */
-  switches?: () => CachePatternSwitches
+  /**
+   * Whether "not found" is remembered (the `negative-cache` switch), read each time it matters, so a
+   * change applies to the next request; on when absent. Off: a remembered "not found" is ignored (it
+   * expires by itself) and a missing id is not remembered.
+   */
+  negativeCache?: () => boolean
 }
 
-/** Stored for ids that do not exist. Values are always JSON objects, so this can never collide. */
-const NOT_FOUND = '!not-found'
 /** Rounds of "wait for the lock holder, then try to take the lock" before reading Postgres uncached. */
 const MAX_LOCK_ROUNDS = 3
 const FIRST_POLL_MS = 5
@@ -71,26 +44,18 @@ const MAX_POLL_MS = 50
 
 export class CacheAside<T> {
   readonly #opts: CacheAsideOptions
+  readonly #redis: ReturnType<typeof guardedRedisCall>
   readonly #local = new SingleFlight<CacheRead<T>>()
   /** Keys whose delete-on-write failed: deleted when Redis is back, and never served until then. */
   readonly #pendingInvalidations = new Set<string>()
 
   constructor (opts: CacheAsideOptions) {
     this.#opts = opts
+    this.#redis = guardedRedisCall(opts)
     opts.breaker.onClose(() => { this.#retryInvalidations().catch(() => {}) })
   }
 
   async read (key: string, load: () => Promise<T | null>): Promise<CacheRead<T>> {
-    const switches = this.#opts.switches?.() ?? ALL_ON
-    if (!switches.cache) {
-      this.#opts.metrics.cacheRequests.inc({ result: 'off' })
-      return { value: await load(), source: 'off' }
-    }
-    if (!switches.singleFlight) {
-      const value = await this.#readWithoutCoalescing(key, load, switches)
-      this.#opts.metrics.cacheRequests.inc({ result: value.source })
-      return value
-    }
     const { value, shared } = await this.#local.run(key, async () => await this.#readThrough(key, load))
     if (shared) this.#opts.metrics.singleFlightCoalesced.inc({ scope: 'local' })
     this.#opts.metrics.cacheRequests.inc({ result: value.source })
@@ -128,7 +93,7 @@ export class CacheAside<T> {
       return await bypass(load)
     }
     // Negative caching switched off: a remembered "not found" is ignored (it expires by itself).
-    if (cached !== null && (cached !== NOT_FOUND || (this.#opts.switches?.() ?? ALL_ON).negativeCache)) return decode<T>(cached)
+    if (cached !== null && (cached !== NOT_FOUND || this.#negativeCache())) return decodeEntry<T>(cached)
     return await this.#loadOnceAcrossReplicas(key, load)
   }
 
@@ -153,7 +118,7 @@ export class CacheAside<T> {
       }
       if (cached !== null) {
         this.#opts.metrics.singleFlightCoalesced.inc({ scope: 'remote' })
-        return decode<T>(cached)
+        return decodeEntry<T>(cached)
       }
       // The lock is gone and no value came: its holder died, failed, or the key was invalidated
       // meanwhile. Take over: the next round tries to take the lock ourselves.
@@ -174,7 +139,7 @@ export class CacheAside<T> {
     }
     if (cached !== null) {
       await this.#release(lockKey, token)
-      return decode<T>(cached)
+      return decodeEntry<T>(cached)
     }
 
     let value: T | null
@@ -184,11 +149,11 @@ export class CacheAside<T> {
       await this.#release(lockKey, token) // let a waiter take over now rather than at lock expiry
       throw err
     }
-    if (value === null && !(this.#opts.switches?.() ?? ALL_ON).negativeCache) {
+    if (value === null && !this.#negativeCache()) {
       await this.#release(lockKey, token)
       return { value, source: 'miss' }
     }
-    const { payload, ttlMs } = this.#entry(value)
+    const { payload, ttlMs } = encodeEntry(value, this.#opts)
     try {
       const written = await this.#redis('set', async () => await setIfLockHeld(this.#opts.redis, key, lockKey, token, payload, ttlMs))
       if (!written) this.#opts.log.debug({ key }, 'lock lost before the write (invalidated or expired): value not cached')
@@ -198,35 +163,8 @@ export class CacheAside<T> {
     return { value, source: 'miss' }
   }
 
-  /** The stored form of a loaded value: JSON with a jittered TTL, or the short-lived "not found" sentinel. */
-  #entry (value: T | null): { payload: string, ttlMs: number } {
-    const { negativeTtlSeconds, ttlSeconds, ttlJitter } = this.#opts
-    return value === null
-      ? { payload: NOT_FOUND, ttlMs: Math.round(negativeTtlSeconds * 1000) }
-      : { payload: JSON.stringify(value), ttlMs: ttlWithJitterMs(ttlSeconds, ttlJitter) }
-  }
-
-  /**
-   * Single flight switched off: plain cache-aside, GET then on a miss load and SET, as every caller
-   * does for itself; N concurrent misses of one key are N Postgres reads (the stampede).
-   */
-  async #readWithoutCoalescing (key: string, load: () => Promise<T | null>, switches: CachePatternSwitches): Promise<CacheRead<T>> {
-    let cached: string | null
-    try {
-      cached = await this.#redis('get', async () => await this.#opts.redis.get(key))
-    } catch {
-      return await bypass(load)
-    }
-    if (cached !== null && (cached !== NOT_FOUND || switches.negativeCache)) return decode<T>(cached)
-    const value = await load()
-    if (value === null && !switches.negativeCache) return { value, source: 'miss' }
-    const { payload, ttlMs } = this.#entry(value)
-    try {
-      await this.#redis('set', async () => await this.#opts.redis.set(key, payload, 'PX', ttlMs))
-    } catch {
-      // Counted in cache_errors_total; the caller still gets the value it loaded.
-    }
-    return { value, source: 'miss' }
+  #negativeCache (): boolean {
+    return this.#opts.negativeCache?.() ?? true
   }
 
   /**
@@ -257,30 +195,8 @@ export class CacheAside<T> {
   async #retryInvalidations (): Promise<void> {
     for (const key of [...this.#pendingInvalidations]) await this.invalidate(key)
   }
-
-  /** Every Redis call goes through the breaker; real failures are counted by operation and logged. */
-  async #redis<R> (operation: string, call: () => Promise<R>): Promise<R> {
-    try {
-      return await this.#opts.breaker.run(call)
-    } catch (err) {
-      if (!isBreakerOpenError(err)) {
-        this.#opts.metrics.cacheErrors.inc({ operation })
-        this.#opts.log.warn({ err, operation }, 'redis call failed; failing open')
-      }
-      throw err
-    }
-  }
 }
 
 function lockKeyOf (key: string): string {
   return `${key}:lock`
-}
-
-function decode<T> (cached: string): CacheRead<T> {
-  return cached === NOT_FOUND ? { value: null, source: 'negative_hit' } : { value: JSON.parse(cached) as T, source: 'hit' }
-}
-
-/** Fail open: Redis is unavailable, so Postgres answers and nothing is cached. */
-async function bypass<T> (load: () => Promise<T | null>): Promise<CacheRead<T>> {
-  return { value: await load(), source: 'bypass' }
 }

@@ -1,17 +1,9 @@
 import type pg from 'pg'
+import type { Reservation } from '@lab/contracts'
 import type { Queryable } from './items.js'
 
-export type ReservationStatus = 'reserved' | 'released'
-
-/** A reservation as the API answers it (notes/checkout.md). */
-export interface Reservation {
-  reservationId: string
-  productId: number
-  quantity: number
-  unitPriceCents: number
-  amountCents: number
-  status: ReservationStatus
-}
+/** A reservation as the API answers it: the contract orders' inventory client checks (@lab/contracts). */
+export type { Reservation }
 
 /** The columns of a reservation as the API names them, for SELECT and RETURNING. */
 export const RESERVATION_COLUMNS = `id::text AS "reservationId", product_id AS "productId", quantity,

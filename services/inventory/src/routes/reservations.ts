@@ -1,6 +1,7 @@
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '@lab/platform'
-import { ReservationParamsSchema, ReservationSchema, ReserveBodySchema, StrategyHeadersSchema } from '../schemas/reservation.js'
+import { ReservationSchema, ReserveBodySchema } from '@lab/contracts'
+import { ReservationParamsSchema, StrategyHeadersSchema } from '../schemas/reservation.js'
 import { ATTEMPTS_HEADER } from '../stock/reserve.js'
 
 /** Which strategy served the request, on every answer of POST /reservations. */

@@ -1,22 +1,9 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
+import { uuidSchema } from '@lab/contracts'
 import { STRATEGIES } from '../config.js'
 
-/**
- * A UUID in its canonical text form, either case (RFC 9562 §4: compared case-insensitively; answered
- * in lower case). A pattern rather than `format: 'uuid'`: TypeBox's validator knows no formats.
- */
-export const UuidSchema = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'a UUID' })
-
-/** Product ids are int4 in the database: the bound keeps an out-of-range id a 400, not a 500. */
-export const ProductIdNumberSchema = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
-
-/** POST /reservations (notes/checkout.md). Unknown fields are rejected; nothing is coerced. */
-export const ReserveBodySchema = Type.Object({
-  reservationId: UuidSchema,
-  productId: ProductIdNumberSchema,
-  quantity: Type.Integer({ minimum: 1, maximum: 100 })
-}, { additionalProperties: false })
-export type ReserveBody = Static<typeof ReserveBodySchema>
+/** A UUID in its canonical text form, either case (answered in lower case). */
+export const UuidSchema = uuidSchema({ description: 'a UUID' })
 
 /**
  * `x-inventory-strategy: optimistic | naive | pessimistic` picks the strategy for this one request,
@@ -28,12 +15,3 @@ export const StrategyHeadersSchema = Type.Object({
 })
 
 export const ReservationParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false })
-
-export const ReservationSchema = Type.Object({
-  reservationId: Type.String(),
-  productId: Type.Integer(),
-  quantity: Type.Integer(),
-  unitPriceCents: Type.Integer(),
-  amountCents: Type.Integer(),
-  status: Type.Union([Type.Literal('reserved'), Type.Literal('released')])
-})

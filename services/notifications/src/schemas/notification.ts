@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { uuidSchema } from '@lab/contracts'
 
 /** Notification ids are the event ids they came from: uuids. Matched as strings, so a bad one is a 400. */
-export const UuidSchema = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'a uuid' })
+export const UuidSchema = uuidSchema({ description: 'a uuid' })
 
 export const NotificationSchema = Type.Object({
   /** The id of the event it was made from (so a redelivered event cannot make a second one). */

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { uuidSchema } from '@lab/contracts'
 import { createEnvelope, enqueueOutbox, type Envelope, type MessageContext } from '@lab/messaging'
 import type { InventoryClient } from '../inventory-client.js'
 import type { OrdersMetrics } from '../metrics.js'
@@ -40,7 +41,7 @@ import { orderEventId } from '../ids.js'
  * `cancelled` case above (refund requested).
  */
 
-const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })
+const Uuid = uuidSchema()
 export const PaymentSucceededSchema = Type.Object({ orderId: Uuid, paymentId: Type.String(), amountCents: Type.Integer(), method: Type.String() })
 export const PaymentFailedSchema = Type.Object({ orderId: Uuid, paymentId: Type.String(), amountCents: Type.Integer(), method: Type.String(), reason: Type.String() })
 export type PaymentSucceeded = Static<typeof PaymentSucceededSchema>

@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { uuidSchema } from '@lab/contracts'
 
 const PaymentMethod = Type.Union([Type.Literal('wallet'), Type.Literal('card')])
 /** ISO 8601, UTC. Responses only. */
 const Timestamp = Type.String({ format: 'date-time' })
-/** A pattern, not `format: 'uuid'`: TypeBox's compiler (our request validator) knows no formats. */
-const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })
+const Uuid = uuidSchema()
 
 /** POST /orders. Unknown fields are rejected (400), nothing is coerced ("2" is not a quantity). */
 export const PlaceOrderSchema = Type.Object({

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { Envelope, MessagingLogger } from '@lab/messaging'
-import { findCallback, findPayment, insertPendingPayment, lockPayment, markOutcomeUnknown, setPaymentStatus, type Payment } from '../db/payments.js'
+import { findCallback, insertPendingPayment, lockPayment, markOutcomeUnknown, setPaymentStatus, type Payment } from '../db/payments.js'
 import { InsufficientFundsError, WalletNotFoundError } from '../errors.js'
 import { describeInvalid, orderPlacedChecker } from '../events.js'
 import { paymentIdForOrder } from '../payment-id.js'
@@ -24,11 +24,20 @@ export interface StepContext {
  *   signed callback; breaker open or every attempt answered 5xx → failed (provider_unavailable) at once;
  *   an attempt unanswered (timeout, connection broken after sending) → the provider may have the charge:
  *   pending (outcome_unknown recorded), no event yet; its callback or the reconciler decides.
- * `naive` (the `idempotent-consumer` switch off): an order that already has a payment is charged
- * again, "charge whatever arrives", the consumer with no idempotency check at all (its inbox skipped
- * too), so a redelivered event is a double charge.
+ * The `idempotent-consumer` switch off runs charge-again.ts's chargeOrderAgain instead (chosen per
+ * message in plugins/messaging.ts).
  */
-export async function chargeOrder (client: pg.ClientBase, envelope: Envelope, ctx: StepContext, deps: PaymentDeps, naive = false): Promise<void> {
+export async function chargeOrder (client: pg.ClientBase, envelope: Envelope, ctx: StepContext, deps: PaymentDeps): Promise<void> {
+  const { payment, log } = await insertOrderPayment(client, envelope, ctx)
+  if (payment === null) {
+    log.info('order already has a payment; nothing to do')
+    return
+  }
+  await chargePayment(client, payment, log, deps)
+}
+
+/** A new payment for the order: validated, locked, inserted pending; `payment` null if the order already has one. */
+export async function insertOrderPayment (client: pg.ClientBase, envelope: Envelope, ctx: StepContext): Promise<{ payment: Payment | null, paymentId: string, log: MessagingLogger }> {
   const data = envelope.data
   if (!orderPlacedChecker.Check(data)) throw new InvalidEventError(describeInvalid(orderPlacedChecker, data))
   const paymentId = paymentIdForOrder(data.orderId)
@@ -42,19 +51,11 @@ export async function chargeOrder (client: pg.ClientBase, envelope: Envelope, ct
     amountCents: data.amountCents,
     requestId: ctx.requestId ?? null
   })
-  if (payment === null && naive) return await chargeAgain(client, paymentId, log, deps)
-  if (payment === null) {
-    log.info('order already has a payment; nothing to do')
-    return
-  }
-  if (payment.method === 'wallet') await chargeWallet(client, payment, log, deps)
-  else await chargeCard(client, payment, log, deps)
+  return { payment, paymentId, log }
 }
 
-/** The naive variant's repeat: the stored payment charged once more, whatever its state. */
-async function chargeAgain (client: pg.ClientBase, paymentId: string, log: MessagingLogger, deps: PaymentDeps): Promise<void> {
-  const payment = await findPayment(client, paymentId) as Payment
-  log.warn({ status: payment.status }, 'order already has a payment; charged again (idempotent-consumer switched off)')
+/** Takes the money of a payment, by its method. */
+export async function chargePayment (client: pg.ClientBase, payment: Payment, log: MessagingLogger, deps: PaymentDeps): Promise<void> {
   if (payment.method === 'wallet') await chargeWallet(client, payment, log, deps)
   else await chargeCard(client, payment, log, deps)
 }

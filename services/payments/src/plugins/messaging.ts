@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client'
 import { addHousekeeping, createKafka, ensureTopics, IdempotentConsumer, manageConsumer, OutboxRelay, type ConsumerObserver } from '@lab/messaging'
 import type { PaymentsConfig } from '../config.js'
 import { chargeOrder } from '../payments/charge-order.js'
+import { chargeOrderAgain } from '../payments/charge-again.js'
 import { refundOrder } from '../payments/refund-order.js'
 
 /** The consumer's observer, for tests: its onBatchApplied throwing dies between the effects' commit and the offset commit. */
@@ -41,8 +42,9 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
     // handler's one-payment-per-order guard both go (refunds keep theirs).
     dedupe: (topic) => topic !== topics.ordersPlaced || chargesIdempotent(),
     handle: async (client, envelope, ctx) => {
-      if (ctx.topic === topics.ordersPlaced) await chargeOrder(client, envelope, ctx, app.payments, !chargesIdempotent())
-      else await refundOrder(client, envelope, ctx, app.payments)
+      if (ctx.topic !== topics.ordersPlaced) return await refundOrder(client, envelope, ctx, app.payments)
+      const charge = chargesIdempotent() ? chargeOrder : chargeOrderAgain
+      await charge(client, envelope, ctx, app.payments)
     }
   })
 

@@ -5,7 +5,8 @@ import type { PaymentsConfig } from '../config.js'
 import type { PaymentsMetrics } from '../metrics.js'
 import { topicNames } from '../events.js'
 import { moveMoney } from '../ledger/move-money.js'
-import { createProviderClient } from '../provider/provider-client.js'
+import { createProviderClient, jitteredRetryDelay } from '../provider/provider-client.js'
+import { retryAtOnce, withoutRetryBudget } from '../provider/provider-client-naive.js'
 import type { PaymentDeps } from '../payments/deps.js'
 import { bindProviderBreaker, type PaymentsPattern } from '../patterns.js'
 
@@ -43,6 +44,15 @@ export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetr
     metrics: { ...metrics.optimisticLock, exhausted: metrics.lockExhausted }
   }
 
+  // Each retry policy and its switched-off variant, built once; the switches pick one per charge and retry.
+  const backoff = jitteredRetryDelay({ baseMs: config.PROVIDER_RETRY_BASE_MS, maxMs: config.PROVIDER_RETRY_MAX_MS })
+  const budget = createRetryBudget({
+    ratio: config.PROVIDER_RETRY_BUDGET_RATIO,
+    minRetriesPerSecond: config.PROVIDER_RETRY_BUDGET_MIN_PER_SECOND,
+    windowMs: config.PROVIDER_RETRY_BUDGET_WINDOW_MS
+  })
+  const unbudgeted = withoutRetryBudget(budget)
+
   app.decorate('payments', {
     moveMoney: async (client, movement) => {
       const result = await moveMoney(client, movement, lockPolicy)
@@ -53,14 +63,8 @@ export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetr
       baseUrl: config.PROVIDER_URL,
       timeoutMs: config.PROVIDER_TIMEOUT_MS,
       maxAttempts: config.PROVIDER_MAX_ATTEMPTS,
-      backoff: { baseMs: config.PROVIDER_RETRY_BASE_MS, maxMs: config.PROVIDER_RETRY_MAX_MS },
-      backoffEnabled: () => switches.enabled('retry-backoff'),
-      retryBudget: createRetryBudget({
-        ratio: config.PROVIDER_RETRY_BUDGET_RATIO,
-        minRetriesPerSecond: config.PROVIDER_RETRY_BUDGET_MIN_PER_SECOND,
-        windowMs: config.PROVIDER_RETRY_BUDGET_WINDOW_MS
-      }),
-      budgetEnabled: () => switches.enabled('retry-budget'),
+      retryDelay: () => switches.enabled('retry-backoff') ? backoff : retryAtOnce,
+      retryBudget: () => switches.enabled('retry-budget') ? budget : unbudgeted,
       breaker,
       metrics
     }),

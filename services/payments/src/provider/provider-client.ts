@@ -40,20 +40,28 @@ export interface ProviderClientOptions {
   timeoutMs: number
   /** Calls per charge, the first included. */
   maxAttempts: number
-  /** Between attempts: exponential backoff with full jitter under this ceiling. */
-  backoff: BackoffCeiling
   /**
-   * Read before each retry: true waits the jittered backoff; false retries at once (the naive policy,
-   * the same number of attempts), which is what a retry storm is made of. Default: always back off.
+   * The wait before each retry, asked for before each retry (so a switch flipped at run time applies to
+   * the next one): the pattern is jitteredRetryDelay; `retry-backoff` off, retryAtOnce (provider-client-naive.ts).
    */
-  backoffEnabled?: () => boolean
-  /** Every charge earns it a share of a retry; a retry it refuses is not made (the charge fails with its last error). */
-  retryBudget?: RetryBudget
-  /** Read before each retry: false retries without asking the budget. Default: ask it. */
-  budgetEnabled?: () => boolean
+  retryDelay: () => RetryDelay
+  /**
+   * The retry budget, asked for at each charge and each retry: every charge earns it a share of a retry;
+   * a retry it refuses is not made (the charge fails with its last error). `retry-budget` off,
+   * withoutRetryBudget (provider-client-naive.ts). None: every retry is made.
+   */
+  retryBudget?: () => RetryBudget
   breaker: Breaker
   metrics: Pick<PaymentsMetrics, 'providerCalls' | 'providerRetries' | 'providerRetryDelay' | 'providerChargeDuration'>
-  random?: () => number
+}
+
+/** The wait before retry number `attempt` (1: after the first call failed), in whole milliseconds. */
+export type RetryDelay = (attempt: number) => number
+
+/** Exponential backoff with full jitter under `ceiling`: charges that failed together do not come back together. */
+export function jitteredRetryDelay (ceiling: BackoffCeiling, random?: () => number): RetryDelay {
+  const policy = { ...ceiling, jitter: 'full', round: true } as const
+  return (attempt) => backoffDelayMs(attempt, policy, random)
 }
 
 export interface ProviderClient {
@@ -75,8 +83,8 @@ class ProviderCallError extends Error {
  * - Between attempts: exponential backoff with full jitter, so charges that failed together do not
  *   come back together. At most `maxAttempts` calls per charge, counted in payments_provider_retries_total.
  * - 4xx answers are the provider working as intended: not retried, and not breaker failures.
- * - With the `retry-backoff` switch off the retries go out at once (no delay): the naive policy that
- *   experiment 9 (retry storm) contrasts with this one.
+ * - With the `retry-backoff` switch off the retries go out at once (no delay, retryAtOnce): the naive
+ *   policy that experiment 9 (retry storm) contrasts with this one.
  * - A retry budget (switch `retry-budget`) caps the retries of all charges together at a share of the
  *   recent charges: backoff spreads the added load, the budget lowers it. A refused retry ends the
  *   charge as if its attempts were exhausted (unknown if an attempt may have reached the provider).
@@ -84,7 +92,7 @@ class ProviderCallError extends Error {
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  */
 export function createProviderClient (opts: ProviderClientOptions): ProviderClient {
-  const { baseUrl, timeoutMs, maxAttempts, backoff, breaker, metrics } = opts
+  const { baseUrl, timeoutMs, maxAttempts, breaker, metrics } = opts
   const url = new URL('/charges', baseUrl).toString()
 
   const callOnce = async (request: ChargeRequest): Promise<number> => {
@@ -102,7 +110,7 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
   return {
     async charge (request, log) {
       const stopTimer = metrics.providerChargeDuration.startTimer()
-      opts.retryBudget?.recordRequest()
+      opts.retryBudget?.().recordRequest()
       const outcome = await chargeWithRetries(request, log)
       stopTimer({ result: outcome.outcome === 'unavailable' ? outcome.cause : outcome.outcome })
       return outcome
@@ -134,8 +142,7 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
   }
 
   function retryAllowed (): boolean {
-    if (opts.retryBudget === undefined || opts.budgetEnabled?.() === false) return true
-    return opts.retryBudget.tryRetry()
+    return opts.retryBudget?.().tryRetry() ?? true
   }
 
   async function chargeWithRetries (request: ChargeRequest, log: MessagingLogger): Promise<ChargeOutcome> {
@@ -167,7 +174,7 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
           if (mayHaveReached) return { outcome: 'unknown', attempts: attempt, lastError }
           return { outcome: 'unavailable', attempts: attempt, cause: 'retries_exhausted', lastError }
         }
-        const delayMs = opts.backoffEnabled?.() === false ? 0 : backoffDelayMs(attempt, { ...backoff, jitter: 'full', round: true }, opts.random)
+        const delayMs = opts.retryDelay()(attempt)
         metrics.providerRetries.inc({ outcome: 'allowed' })
         metrics.providerRetryDelay.observe(delayMs / 1000)
         log.info({ chargeId: request.chargeId, attempt, lastError, delayMs }, 'provider call failed; retrying')

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { uuidSchema } from '@lab/contracts'
 
 /** The provider's decision, as it posts it (checked after the signature, on the parsed raw body). */
 export const ProviderCallbackSchema = Type.Object({
-  chargeId: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }),
+  chargeId: uuidSchema(),
   status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
   reason: Type.Optional(Type.String({ maxLength: 100 }))
 })

@@ -1,10 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { uuidSchema } from '@lab/contracts'
 
 /** A UUID in its canonical 8-4-4-4-12 form, either case (stored lowercase). */
-export const ChargeIdSchema = Type.String({
-  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-  description: 'the caller\'s id for this charge, a UUID: also its idempotency key'
-})
+export const ChargeIdSchema = uuidSchema({ description: 'the caller\'s id for this charge, a UUID: also its idempotency key' })
 
 export const ChargeStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')])
 export type ChargeStatus = Static<typeof ChargeStatusSchema>

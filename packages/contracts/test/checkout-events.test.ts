@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { Value } from '@sinclair/typebox/value'
+import type { TSchema } from '@sinclair/typebox'
+import { ORDERS_CANCELLED, ORDERS_CONFIRMED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED, type CheckoutTopic } from '../src/index.js'
+// Producers: the functions and types that build each topic's payload.
+import { orderPlacedData } from '../../../services/orders/src/place-order.js'
+import { PAYMENT_TIMEOUT_REASON } from '../../../services/orders/src/saga/payment-timeout.js'
+import type { Order } from '../../../services/orders/src/schemas/order.js'
+import { paymentIdForOrder } from '../../../services/payments/src/payment-id.js'
+import { FAILURE_REASONS } from '../../../services/payments/src/metrics.js'
+import type { PaymentFailed, PaymentSucceeded } from '../../../services/payments/src/events.js'
+// Consumers: the schemas each one checks a payload against before it acts on it.
+import { PaymentFailedSchema, PaymentSucceededSchema } from '../../../services/orders/src/saga/order-saga.js'
+import { OrderCancelledSchema, OrderPlacedSchema } from '../../../services/payments/src/events.js'
+import { EVENT_DATA_SCHEMAS } from '../../../services/notifications/src/schemas/events.js'
+
+/**
+ * Each checkout event's payload, as its producer builds it, against the schema of every consumer of
+ * its topic (issue 12: "a change to a payload fails a test until every side agrees"). The consumers
+ * keep schemas of their own on purpose (notifications is a tolerant reader, payments and orders check
+ * ids strictly); what this pins is that every one of them accepts what the producer sends.
+ * No infrastructure: pure functions and schemas only.
+ */
+const orderId = '0191f2a8-5c1e-8d3a-9b7c-4e2f6a1b3c5d'
+
+const order: Order = {
+  id: orderId,
+  customerId: 'c-0001',
+  productId: 42,
+  quantity: 2,
+  amountCents: 2598,
+  paymentMethod: 'card',
+  status: 'pending',
+  cancelReason: null,
+  reservationId: orderId,
+  createdAt: '2026-12-07T10:00:00.000Z',
+  updatedAt: '2026-12-07T10:00:00.000Z',
+  version: 1
+}
+
+const succeeded = { orderId, paymentId: paymentIdForOrder(orderId), amountCents: order.amountCents, method: order.paymentMethod } satisfies PaymentSucceeded
+
+/** What each producer sends, one or more variants per topic (orders' saga sends three kinds of cancellation). */
+const produced: Record<CheckoutTopic, unknown[]> = {
+  [ORDERS_PLACED]: [orderPlacedData(order), orderPlacedData({ ...order, paymentMethod: 'wallet', quantity: 100 })],
+  [ORDERS_CONFIRMED]: [{ orderId }],
+  [ORDERS_CANCELLED]: [
+    { orderId, reason: 'payment failed: insufficient_funds', refundRequired: false },
+    { orderId, reason: 'payment succeeded after the order was cancelled', refundRequired: true },
+    { orderId, reason: PAYMENT_TIMEOUT_REASON, refundRequired: false }
+  ],
+  [PAYMENTS_SUCCEEDED]: [succeeded],
+  [PAYMENTS_FAILED]: FAILURE_REASONS.map((reason) => ({ ...succeeded, reason }) satisfies PaymentFailed)
+}
+
+/** Who reads each topic, and with which schema. */
+const consumers: Record<CheckoutTopic, Array<[consumer: string, schema: TSchema]>> = {
+  [ORDERS_PLACED]: [['payments', OrderPlacedSchema], ['notifications', EVENT_DATA_SCHEMAS[ORDERS_PLACED]]],
+  [ORDERS_CONFIRMED]: [['notifications', EVENT_DATA_SCHEMAS[ORDERS_CONFIRMED]]],
+  [ORDERS_CANCELLED]: [['payments', OrderCancelledSchema], ['notifications', EVENT_DATA_SCHEMAS[ORDERS_CANCELLED]]],
+  [PAYMENTS_SUCCEEDED]: [['orders', PaymentSucceededSchema], ['notifications', EVENT_DATA_SCHEMAS[PAYMENTS_SUCCEEDED]]],
+  [PAYMENTS_FAILED]: [['orders', PaymentFailedSchema], ['notifications', EVENT_DATA_SCHEMAS[PAYMENTS_FAILED]]]
+}
+
+const cases = (Object.keys(consumers) as CheckoutTopic[]).flatMap((topic) =>
+  consumers[topic].map(([consumer, schema]) => ({ topic, consumer, schema })))
+
+function firstError (schema: TSchema, payload: unknown): string | undefined {
+  const error = Value.Errors(schema, payload).First()
+  return error === undefined ? undefined : `${error.path || '/'} ${error.message}`
+}
+
+describe('checkout event contracts', () => {
+  it.each(cases)('$consumer accepts every $topic payload its producer builds', ({ topic, schema }) => {
+    for (const payload of produced[topic]) expect(firstError(schema, payload), JSON.stringify(payload)).toBeUndefined()
+  })
+
+  it.each(cases)('$consumer rejects a $topic payload without its order id', ({ topic, schema }) => {
+    const [payload] = produced[topic] as Array<Record<string, unknown>>
+    const { orderId: _dropped, ...withoutOrderId } = payload ?? {}
+    expect(Value.Check(schema, withoutOrderId)).toBe(false)
+  })
+})
