@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { runPacedLoad } from '@lab/load-tests'
 import { percentile } from '../../bench/stats.js'
+import { withTransaction } from '../../packages/platform/src/transaction.js'
 import type { Experiment, SideBySide } from './types.js'
 import { atLeast, exactly } from './verdict.js'
 
@@ -56,17 +57,14 @@ async function measure (db: pg.Pool): Promise<{ row: Stock, activeUnits: number,
  * inconsistent), then its stock and price as before. Direct SQL: the repair an operator makes.
  */
 async function restore (db: pg.Pool, inventory: string, ids: string[], saved: Stock): Promise<void> {
-  await db.query('BEGIN')
-  try {
-    await db.query('SELECT 1 FROM items WHERE product_id = $1 FOR UPDATE', [PRODUCT])
-    await db.query("UPDATE reservations SET status = 'released', updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'reserved'", [ids])
-    await db.query(`UPDATE items SET reserved = (SELECT coalesce(sum(quantity), 0) FROM reservations WHERE product_id = $1 AND status = 'reserved'),
+  // One connection for the whole transaction: BEGIN, the UPDATEs and COMMIT sent through the pool
+  // itself could each go to another of its connections.
+  await withTransaction(db, async (client) => {
+    await client.query('SELECT 1 FROM items WHERE product_id = $1 FOR UPDATE', [PRODUCT])
+    await client.query("UPDATE reservations SET status = 'released', updated_at = now() WHERE id = ANY($1::uuid[]) AND status = 'reserved'", [ids])
+    await client.query(`UPDATE items SET reserved = (SELECT coalesce(sum(quantity), 0) FROM reservations WHERE product_id = $1 AND status = 'reserved'),
       version = version + 1, updated_at = now() WHERE product_id = $1`, [PRODUCT])
-    await db.query('COMMIT')
-  } catch (err) {
-    await db.query('ROLLBACK')
-    throw err
-  }
+  })
   await setStock(inventory, saved.available, saved.priceCents)
 }
 
