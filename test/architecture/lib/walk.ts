@@ -4,6 +4,8 @@ import { REPO_ROOT, workspaceOf } from './source-files.js'
 
 export const ARCHITECTURE_DOC = 'docs/architecture.md'
 export const BASELINE_HEADING = 'Baseline (2026-12-07, before the redesign)'
+/** The same walk through today's code, checked against the working tree. */
+export const CURRENT_HEADING = 'Current walk (2026-12-07, after the first redesign steps)'
 
 /** Why a file is opened at a step: to follow a call, or only to find where the next call goes. */
 export type Reason = 'call' | 'wiring'
