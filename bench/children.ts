@@ -69,7 +69,7 @@ export async function freePort (): Promise<number> {
 }
 
 /** Polls `url` until it answers 2xx; fails when the process exits first or the time is up. */
-export async function waitUntilReady (owned: OwnedProcess, url: string, timeoutMs = 60_000): Promise<void> {
+export async function waitUntilReady (owned: Pick<OwnedProcess, 'name' | 'exited'>, url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const reason = owned.exited()

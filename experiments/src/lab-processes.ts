@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BENCH_GATEWAY_OVERRIDES, startBenchGateway } from '../../bench/bench-servers.js'
-import { freePort, type OwnedProcesses } from '../../bench/children.js'
+import { freePort, waitUntilReady, type OwnedProcesses } from '../../bench/children.js'
 import { compose, composeProcessFault, containerFinishedAt, containerRunning } from '../../infra/docker/compose-processes.js'
 import { exec } from '../../infra/docker/engine/exec.js'
 import { labMode } from '../../infra/docker/mode.js'
@@ -113,24 +113,11 @@ export async function startExperimentGateway (owned: OwnedProcesses, { name, env
   const stop = async () => { await exec('docker', ['rm', '-f', container], { timeoutMs: 60_000 }) }
   const url = `http://127.0.0.1:${port}`
   try {
-    await untilReady(`${url}/health/ready`, 90_000)
+    // A container run with --rm is gone when it exits: the deadline tells, with its name.
+    await waitUntilReady({ name: `${name} (container ${container})`, exited: () => undefined }, `${url}/health/ready`, 90_000)
   } catch (err) {
     await stop()
-    throw new Error(`${name} (container ${container}) not ready: ${(err as Error).message}`)
+    throw err
   }
   return { url, stop }
-}
-
-async function untilReady (url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      if (res.ok) return
-      last = `HTTP ${res.status}`
-    } catch (err) { last = (err as Error).message }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`${url}: ${last} after ${timeoutMs / 1000} s`)
 }
