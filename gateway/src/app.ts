@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client'
-import { createBaseApp, redisPlugin, type LabApp, type LoggerSettings } from '@lab/platform'
+import { createBaseApp, followSwitch, redisPlugin, type Breaker, type LabApp, type LoggerSettings } from '@lab/platform'
 import type { GatewayConfig } from './config.js'
 import { createGatewayMetrics, skipRequestMetrics } from './metrics.js'
 import { upstreamsPlugin } from './plugins/upstreams.js'
@@ -7,9 +7,8 @@ import { rateLimitPlugin } from './rate-limit/plugin.js'
 import { proxyRoute } from './routes/proxy.js'
 import { routeTable } from './routes/table.js'
 import { adminPlugin } from './admin/plugin.js'
-import { bindBreakers, createGatewaySwitches, isLimiting } from './admin/switches.js'
+import { createGatewaySwitches, isLimiting } from './admin/switches.js'
 import { configuredUpstreams } from './admin/targets.js'
-import type { Breaker } from '@lab/platform'
 
 export interface BuildOptions {
   registry?: Registry
@@ -30,16 +29,17 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
   const metrics = createGatewayMetrics(registry, { enabled: config.METRICS_ENABLED })
   if (!config.METRICS_ENABLED) skipRequestMetrics(app)
   const switches = createGatewaySwitches(registry, Object.keys(configuredUpstreams(config)))
-  const breakers: Breaker[] = []
+  // Each breaker follows its switch (`breaker-<name>`): off, calls bypass it (breaker-switch.ts).
+  const chooseBreaker = (breaker: Breaker) => followSwitch(breaker, switches, `breaker-${breaker.name}`, app.log)
   // Rate limiting fails open without Redis, so Redis is not a readiness condition of the gateway.
   await app.register(redisPlugin, { url: config.REDIS_URL, requiredForReadiness: false })
-  await app.register(upstreamsPlugin, { config, metrics })
+  await app.register(upstreamsPlugin, { config, metrics, chooseBreaker })
   await app.register(rateLimitPlugin, {
     redis: app.redis,
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
     registry,
     isLimiting: isLimiting(switches),
-    exposeBreaker: (breaker) => { breakers.push(breaker) },
+    chooseBreaker,
     defaultPolicy: { algorithm: config.RATE_LIMIT_ALGORITHM, max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
     redisBreaker: {
       timeoutMs: config.REDIS_BREAKER_TIMEOUT_MS,
@@ -49,7 +49,6 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
       metrics: metrics.breakers
     }
   })
-  bindBreakers(switches, [...breakers, ...[...app.upstreams.values()].map((u) => u.breaker)])
   if (config.ADMIN_TOKEN !== undefined) await app.register(adminPlugin, { config: { ...config, ADMIN_TOKEN: config.ADMIN_TOKEN }, switches })
   else app.log.warn('ADMIN_TOKEN not set: the admin API (/admin/…) is not mounted')
   for (const { upstream: name, ...route } of routeTable(config)) {

@@ -1,4 +1,4 @@
-import { createSwitchSet, type Breaker, type SwitchDefinitions, type SwitchSet } from '@lab/platform'
+import { createSwitchSet, type SwitchDefinitions, type SwitchSet } from '@lab/platform'
 import type { Registry } from 'prom-client'
 import type { RateLimitAlgorithm } from '../rate-limit/policy.js'
 
@@ -24,11 +24,4 @@ export function createGatewaySwitches (registry: Registry, upstreams: string[]):
 
 export function isLimiting (switches: SwitchSet): (algorithm: RateLimitAlgorithm) => boolean {
   return (algorithm) => switches.enabled('rate-limit') && switches.enabled(`rate-limit-${algorithm}`)
-}
-
-/** Each breaker follows its switch from now on (`breaker-<name>`). */
-export function bindBreakers (switches: SwitchSet, breakers: Breaker[]): void {
-  const apply = () => { for (const b of breakers) b.setEnabled(switches.enabled(`breaker-${b.name}`)) }
-  switches.onChange(apply)
-  apply()
 }

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import type { Breaker } from '@lab/platform'
 import type { GatewayConfig } from '../config.js'
 import type { GatewayMetrics } from '../metrics.js'
 import { Upstream } from '../upstream/upstream.js'
@@ -23,7 +24,7 @@ function replicaUrls (config: GatewayConfig): Record<UpstreamName, string | unde
 }
 
 /** The upstream services the gateway routes to. Every one gets the same timeout, breaker and health-check settings. */
-export const upstreamsPlugin = fp<{ config: GatewayConfig, metrics: GatewayMetrics }>(async (app, { config, metrics }) => {
+export const upstreamsPlugin = fp<{ config: GatewayConfig, metrics: GatewayMetrics, chooseBreaker?: (breaker: Breaker) => Breaker }>(async (app, { config, metrics, chooseBreaker }) => {
   const upstreams = new Map<UpstreamName, Upstream>()
   for (const [name, urls] of Object.entries(replicaUrls(config)) as Array<[UpstreamName, string | undefined]>) {
     if (urls === undefined) continue
@@ -42,7 +43,8 @@ export const upstreamsPlugin = fp<{ config: GatewayConfig, metrics: GatewayMetri
         timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
         unhealthyThreshold: config.HEALTH_UNHEALTHY_THRESHOLD,
         healthyThreshold: config.HEALTH_HEALTHY_THRESHOLD
-      }
+      },
+      chooseBreaker
     }, metrics, app.log))
   }
   app.decorate('upstreams', upstreams)

@@ -30,8 +30,8 @@ export interface RateLimitPluginOptions {
   keyGenerator?: (request: FastifyRequest) => string
   /** The lab's pattern switch, read per request: false lets the route's requests through unlimited. */
   isLimiting?: (algorithm: RateLimitAlgorithm) => boolean
-  /** Hands out the Redis breaker, so the lab can switch it off. */
-  exposeBreaker?: (breaker: Breaker) => void
+  /** The Redis breaker's variant, chosen where the gateway is wired (its pattern switch); by default the breaker itself. */
+  chooseBreaker?: (breaker: Breaker) => Breaker
 }
 
 /**
@@ -56,9 +56,9 @@ export interface RateLimitPluginOptions {
  */
 export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, opts) => {
   assertValidPolicy(opts.defaultPolicy, 'rate-limit defaultPolicy')
-  const breaker = createBreaker({ name: 'redis', ...opts.redisBreaker, log: app.log })
+  const redisBreaker = createBreaker({ name: 'redis', ...opts.redisBreaker, log: app.log })
+  const breaker = opts.chooseBreaker?.(redisBreaker) ?? redisBreaker
   app.addHook('onClose', async () => { breaker.shutdown() })
-  opts.exposeBreaker?.(breaker)
   const Store = defaultPolicyStore({
     keyPrefix: opts.keyPrefix,
     defaultAlgorithm: opts.defaultPolicy.algorithm,

@@ -31,6 +31,8 @@ export interface UpstreamSettings {
   timeoutMs: number
   breaker: { errorThresholdPercentage: number, volumeThreshold: number, resetTimeoutMs: number }
   health: HealthCheckSettings
+  /** The breaker's variant, chosen where the upstreams are wired (its pattern switch); by default the breaker itself. */
+  chooseBreaker?: (breaker: Breaker) => Breaker
 }
 
 /** A 5xx answer: passed on to the client, but counted by the breaker as a failure of the upstream. */
@@ -64,7 +66,8 @@ export class Upstream {
     this.replicas = settings.urls.map((url) => new Replica(url, replicaName(url)))
     this.pick = createBalancer(settings.balancing)
     // The breaker's timeout bounds the whole call, a retry on a second replica included.
-    this.breaker = createBreaker({ name: settings.name, timeoutMs: settings.timeoutMs, ...settings.breaker, metrics: metrics.breakers, log })
+    const breaker = createBreaker({ name: settings.name, timeoutMs: settings.timeoutMs, ...settings.breaker, metrics: metrics.breakers, log })
+    this.breaker = settings.chooseBreaker?.(breaker) ?? breaker
     const onChange = (r: Replica) => { metrics.replicaHealthy.set({ upstream: settings.name, replica: r.name }, r.healthy ? 1 : 0) }
     for (const r of this.replicas) onChange(r)
     this.stopChecks = startHealthChecks(settings.name, this.replicas, settings.health, log, onChange)

@@ -67,11 +67,8 @@ export interface Breaker {
   run: <T>(call: () => Promise<T>) => Promise<T>
   /** Called each time the breaker closes again (the dependency is back). */
   onClose: (listener: () => void) => void
-  /**
-   * The lab's pattern switch: disabled, calls run straight through, with neither the breaker nor its
-   * timeout, so a user sees what the breaker prevents. Enabled again: closed.
-   */
-  setEnabled: (enabled: boolean) => void
+  /** Closed again, as a fresh breaker starts (used when its pattern switch turns it back on: breaker-switch.ts). */
+  reset: () => void
   /** Stops the reset timer; every later call rejects (`ESHUTDOWN`). */
   shutdown: () => void
 }
@@ -120,20 +117,12 @@ export function createBreaker (opts: BreakerOptions): Breaker {
   breaker.on('close', enter('closed'))
   breaker.on('reject', () => { metrics.rejected.inc({ breaker: name }) })
 
-  let enabled = true
   return {
     name,
     get state () { return breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed' },
-    // Switched off, calls bypass opossum entirely: its statistics window then holds no calls made while off.
-    run: async <T>(call: () => Promise<T>) => enabled ? await (breaker.fire(call) as Promise<T>) : await call(),
+    run: async <T>(call: () => Promise<T>) => await (breaker.fire(call) as Promise<T>),
     onClose: (listener) => { breaker.on('close', listener) },
-    setEnabled: (on) => {
-      if (on === enabled) return
-      enabled = on
-      // Back on: closed, as a fresh breaker starts.
-      if (on) breaker.close()
-      log.warn({ breaker: name, enabled: on }, 'circuit breaker switched')
-    },
+    reset: () => { breaker.close() },
     shutdown: () => { breaker.shutdown() }
   }
 }

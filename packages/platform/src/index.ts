@@ -11,6 +11,7 @@ export { withTransaction, withSavepoint, type RollbackInstead, type TransactionO
 export { redisPlugin, createRedisClient, type RedisOptions } from './redis.js'
 export { serve } from './server.js'
 export { BREAKER_ROLLING_WINDOW_MS, createBreaker, createBreakerMetrics, isBreakerOpenError, type Breaker, type BreakerMetrics, type BreakerOptions, type BreakerSettings, type BreakerState } from './breaker.js'
+export { followSwitch } from './breaker-switch.js'
 export { migrateDatabase, applyMigrations, readMigrations, type MigrateOptions, type Migration } from './migrate.js'
 export { keysetCursor, type KeysetCursor } from './cursor.js'
 export { createOptimisticLockMetrics } from './optimistic-lock-metrics.js'

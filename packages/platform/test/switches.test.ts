@@ -6,6 +6,7 @@ import { createBreaker, createBreakerMetrics, isBreakerOpenError } from '../src/
 import { createBaseApp } from '../src/app.js'
 import { labAdminRoutes } from '../src/lab-admin.js'
 import { createSwitchSet } from '../src/switches.js'
+import { followSwitch } from '../src/breaker-switch.js'
 
 const failing = async () => { throw new Error('dependency failed') }
 
@@ -70,14 +71,16 @@ describe('pattern switches', () => {
   })
 
   it('a breaker switched off never opens: every call runs and fails on its own; switched on, failures open it again', async () => {
-    const breaker = createBreaker({ name: 'dep', timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 10_000, metrics: createBreakerMetrics(new Registry()), log: pino({ level: 'silent' }) })
+    const switches = createSwitchSet({ definitions: { 'breaker-dep': 'the breaker around dep' }, registry: new Registry() })
+    const log = pino({ level: 'silent' })
+    const breaker = followSwitch(createBreaker({ name: 'dep', timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 10_000, metrics: createBreakerMetrics(new Registry()), log }), switches, 'breaker-dep', log)
     onTestFinished(() => { breaker.shutdown() })
-    breaker.setEnabled(false)
+    switches.set({ 'breaker-dep': false })
     let calls = 0
     for (let i = 0; i < 10; i++) await expect(breaker.run(async () => { calls++; return await failing() })).rejects.toThrow('dependency failed')
     expect(calls).toBe(10)
     expect(breaker.state).toBe('closed')
-    breaker.setEnabled(true)
+    switches.set({ 'breaker-dep': true })
     // Calls made while off are not in its window: the threshold applies as to a fresh breaker.
     for (let i = 0; i < 3; i++) await breaker.run(failing).catch(() => {})
     const refused = await breaker.run(failing).catch((err: unknown) => err)

@@ -1,4 +1,4 @@
-import type { Breaker, SwitchDefinitions, SwitchSet } from '@lab/platform'
+import type { SwitchDefinitions } from '@lab/platform'
 
 /** Payments' pattern switches (GET|PUT|DELETE /admin/switches), each defined once, all on by default. */
 export const PAYMENTS_SWITCHES = {
@@ -9,10 +9,3 @@ export const PAYMENTS_SWITCHES = {
   'idempotency-key': 'the Idempotency-Key of POST /transfers: off, the key is ignored and every retry moves the money again'
 } as const satisfies SwitchDefinitions
 export type PaymentsPattern = keyof typeof PAYMENTS_SWITCHES
-
-/** The provider breaker follows its switch from now on. */
-export function bindProviderBreaker (switches: SwitchSet<PaymentsPattern>, breaker: Breaker): void {
-  const apply = () => { breaker.setEnabled(switches.enabled('breaker-provider')) }
-  switches.onChange(apply)
-  apply()
-}

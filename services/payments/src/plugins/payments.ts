@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { AddressInfo } from 'node:net'
-import { createBreaker, createRetryBudget, type SwitchSet } from '@lab/platform'
+import { createBreaker, createRetryBudget, followSwitch, type SwitchSet } from '@lab/platform'
 import type { PaymentsConfig } from '../config.js'
 import type { PaymentsMetrics } from '../metrics.js'
 import { topicNames } from '../events.js'
@@ -8,7 +8,7 @@ import { moveMoney } from '../ledger/move-money.js'
 import { createProviderClient, jitteredRetryDelay } from '../provider/provider-client.js'
 import { retryAtOnce, withoutRetryBudget } from '../provider/provider-client-naive.js'
 import type { PaymentDeps } from '../payments/deps.js'
-import { bindProviderBreaker, type PaymentsPattern } from '../patterns.js'
+import type { PaymentsPattern } from '../patterns.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,7 +25,8 @@ const CALLBACK_PATH = '/provider-callbacks'
  * `app.payments`.
  */
 export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetrics, switches: SwitchSet<PaymentsPattern> }>(async (app, { config, metrics, switches }) => {
-  const breaker = createBreaker({
+  // Off (`breaker-provider`), charges bypass the breaker: breaker-switch.ts.
+  const breaker = followSwitch(createBreaker({
     name: 'provider',
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
     errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENT,
@@ -33,9 +34,8 @@ export const paymentsPlugin = fp<{ config: PaymentsConfig, metrics: PaymentsMetr
     resetTimeoutMs: config.BREAKER_RESET_MS,
     metrics: metrics.breakers,
     log: app.log
-  })
+  }), switches, 'breaker-provider', app.log)
   app.addHook('onClose', async () => { breaker.shutdown() })
-  bindProviderBreaker(switches, breaker)
 
   const lockPolicy = {
     maxAttempts: config.LEDGER_MAX_ATTEMPTS,
