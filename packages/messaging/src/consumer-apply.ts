@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { withTransaction, type RollbackInstead } from '@lab/platform'
 import type { Envelope } from './envelope.js'
 import type { MessageContext, MessageHandler } from './consumer-handler.js'
-import { claimMessage, claimMessages } from './inbox.js'
+import { applyOnlyNew, type InboxDecision, type InboxEntry } from './inbox.js'
 
 /** Our own plumbing failed (Postgres down, COMMIT lost): not the message's fault, so no retry count and no DLQ. */
 export class InfrastructureError extends Error {
@@ -41,14 +41,6 @@ async function inTransaction<R> (pool: pg.Pool, work: (client: pg.PoolClient, ro
 /** A well-formed message of a batch, ready for its handler. */
 export interface Delivery<T> { envelope: Envelope<T>, ctx: MessageContext }
 
-/**
- * Whether the inbox check applies to a message of `topic` (IdempotentConsumerOptions.dedupe). When it
- * does not (a lab pattern switch turned off), the inbox row is still written, but a message already
- * there is applied again: the redelivery Kafka's at-least-once promise allows reaches the handler.
- */
-export type DedupeCheck = (topic: string) => boolean
-const always: DedupeCheck = () => true
-
 export type BatchResult =
   | { ok: true, processed: boolean[] }
   /** The handler of `deliveries[index]` threw (everything rolled back). */
@@ -62,18 +54,14 @@ export type BatchResult =
  * (applyOne), so the failing one alone is retried and dead-lettered.
  * `processed[i]` is false for a duplicate.
  */
-export async function applyBatch<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, deliveries: Array<Delivery<T>>, dedupe: DedupeCheck = always): Promise<BatchResult> {
+export async function applyBatch<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, deliveries: Array<Delivery<T>>, inbox: InboxDecision = applyOnlyNew): Promise<BatchResult> {
   let index = -1
   try {
     return await inTransaction(pool, async (client): Promise<BatchResult> => {
-      const fresh = await infrastructure(claimMessages(client, consumerName, deliveries.map((d) => d.envelope.id)))
-      const processed: boolean[] = []
+      const processed = await infrastructure(inbox(client, consumerName, deliveries.map(entryOf)))
       for (index = 0; index < deliveries.length; index++) {
         const { envelope, ctx } = deliveries[index] as Delivery<T>
-        // delete: the second copy of an id within the run is a duplicate too.
-        const isNew = fresh.delete(envelope.id) || !dedupe(ctx.topic)
-        processed.push(isNew)
-        if (isNew) await handle(client, envelope, ctx)
+        if (processed[index] === true) await handle(client, envelope, ctx)
         else ctx.log.debug('duplicate message skipped')
       }
       index = -1
@@ -85,10 +73,12 @@ export async function applyBatch<T> (pool: pg.Pool, consumerName: string, handle
   }
 }
 
-/** One message alone: BEGIN; inbox row (or skip a duplicate, unless `dedupe` says no); handler; COMMIT. True if applied, false if a duplicate. */
-export async function applyOne<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, { envelope, ctx }: Delivery<T>, dedupe: DedupeCheck = always): Promise<boolean> {
+/** One message alone: BEGIN; inbox row (or skip a duplicate, as the inbox decides); handler; COMMIT. True if applied, false if a duplicate. */
+export async function applyOne<T> (pool: pg.Pool, consumerName: string, handle: MessageHandler<T>, delivery: Delivery<T>, inbox: InboxDecision = applyOnlyNew): Promise<boolean> {
+  const { envelope, ctx } = delivery
   const applied = await inTransaction(pool, async (client, rollbackInstead) => {
-    if (!await infrastructure(claimMessage(client, consumerName, envelope.id)) && dedupe(ctx.topic)) {
+    const [isNew] = await infrastructure(inbox(client, consumerName, [entryOf(delivery)]))
+    if (isNew !== true) {
       rollbackInstead()
       return false
     }
@@ -97,4 +87,8 @@ export async function applyOne<T> (pool: pg.Pool, consumerName: string, handle: 
   })
   if (!applied) ctx.log.debug('duplicate message skipped')
   return applied
+}
+
+function entryOf<T> ({ envelope, ctx }: Delivery<T>): InboxEntry {
+  return { id: envelope.id, topic: ctx.topic }
 }

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
 import { backoffDelayMs } from '@lab/platform'
 import type { MessageHandler } from './consumer-handler.js'
-import { applyBatch, applyOne, InfrastructureError, type DedupeCheck } from './consumer-apply.js'
+import { applyBatch, applyOne, InfrastructureError } from './consumer-apply.js'
+import type { InboxDecision } from './inbox.js'
 import type { ConsumerMetrics } from './consumer-metrics.js'
 import type { Fetched } from './consumer-parse.js'
 import type { DeadLetter } from './dead-letter.js'
@@ -13,7 +14,8 @@ export interface RetryOptions<T> {
   pool: pg.Pool
   consumerName: string
   handle: MessageHandler<T>
-  dedupe?: DedupeCheck | undefined
+  /** Which messages the inbox lets through (default: only new ones, inbox.ts applyOnlyNew). */
+  inbox?: InboxDecision | undefined
   /** Handler attempts before the message goes to the dead-letter topic. */
   maxAttempts: number
   /** First retry delay, doubled each attempt (no jitter, no cap: a few attempts of one partition's message). */
@@ -29,7 +31,7 @@ export interface RetryOptions<T> {
  * from attempt 1, the failing one from attempt 2 (its first failure counted), the rest from attempt 1.
  */
 export async function applyWithRetries<T> (opts: RetryOptions<T>, deliveries: Array<Fetched<T>>, heartbeat: () => Promise<void>): Promise<Outcome[]> {
-  const result = await applyBatch(opts.pool, opts.consumerName, opts.handle, deliveries, opts.dedupe)
+  const result = await applyBatch(opts.pool, opts.consumerName, opts.handle, deliveries, opts.inbox)
   if (result.ok) return result.processed.map((p) => p ? 'processed' : 'duplicate')
   const outcomes: Outcome[] = []
   for (const [i, delivery] of deliveries.entries()) {
@@ -50,7 +52,7 @@ async function processWithRetries<T> (opts: RetryOptions<T>, delivery: Fetched<T
     let err: unknown = attempt === 1 ? firstFailure : undefined
     if (err === undefined) {
       try {
-        return await applyOne(pool, consumerName, handle, { envelope: delivery.envelope, ctx: { ...ctx, attempt } }, opts.dedupe) ? 'processed' : 'duplicate'
+        return await applyOne(pool, consumerName, handle, { envelope: delivery.envelope, ctx: { ...ctx, attempt } }, opts.inbox) ? 'processed' : 'duplicate'
       } catch (e) {
         // Leave the message uncommitted and let kafkajs retry it: the database, not the message, is the problem.
         if (e instanceof InfrastructureError) throw e

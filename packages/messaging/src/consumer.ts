@@ -5,7 +5,8 @@ import type { Registry } from 'prom-client'
 import { backoffDelayMs, type BackoffPolicy } from '@lab/platform'
 import type { MessagingLogger } from './logger.js'
 import type { MessageHandler } from './consumer-handler.js'
-import { infrastructure, type DedupeCheck } from './consumer-apply.js'
+import { infrastructure } from './consumer-apply.js'
+import type { InboxDecision } from './inbox.js'
 import { consumeBatch, type BatchOptions } from './consumer-batch.js'
 import type { ConsumerObserver } from './consumer-observer.js'
 import { deadLetterTopic, sendToDeadLetter, type DeadLetter } from './dead-letter.js'
@@ -45,8 +46,8 @@ export interface IdempotentConsumerOptions<T = unknown> {
   lagIntervalMs?: number
   /** Told of each batch applied, before its offset commit (consumer-observer.ts; a test can die right there). */
   observer?: ConsumerObserver<T>
-  /** Whether the inbox skips a message of this topic already applied (default: always; consumer-apply.ts DedupeCheck). */
-  dedupe?: DedupeCheck
+  /** Which messages the inbox lets through: by default only new ones (inbox.ts applyOnlyNew); a lab switch's off variant is inbox-apply-again.ts's. */
+  inbox?: InboxDecision
 }
 
 /** A new kafkajs consumer after a crash: 1 s, doubling up to 30 s. */
@@ -87,8 +88,8 @@ export class IdempotentConsumer<T = unknown> {
     this.#opts = options
     this.#log = options.log.child({ component: 'consumer', consumer: options.consumerName })
     this.#metrics = createConsumerMetrics(options.registry)
-    const { pool, consumerName, handle, dedupe, observer, maxAttempts = 3, retryBackoffMs = 100, batchSize = 100 } = options
-    const settings = { pool, consumerName, handle, dedupe, observer, maxAttempts, retryBackoffMs, batchSize }
+    const { pool, consumerName, handle, inbox, observer, maxAttempts = 3, retryBackoffMs = 100, batchSize = 100 } = options
+    const settings = { pool, consumerName, handle, inbox, observer, maxAttempts, retryBackoffMs, batchSize }
     this.#batch = {
       ...settings,
       log: this.#log,

@@ -16,23 +16,11 @@ CREATE TABLE IF NOT EXISTS processed_messages (
 `
 
 /**
- * Record the message as processed by `consumer`; false if it already was (a duplicate).
+ * Record a run of messages as processed in one statement; the ids that were new. An id already there,
+ * or given twice, comes back at most once: the rest are duplicates.
  * The hot statements of the messaging machinery are named: Postgres parses and plans them once per
  * connection instead of every time (measured here: ~0.08 → ~0.035 ms of server CPU per statement).
  * @see https://node-postgres.com/features/queries#prepared-statements
- */
-export async function claimMessage (client: pg.PoolClient, consumer: string, messageId: string): Promise<boolean> {
-  const { rowCount } = await client.query({
-    name: 'messaging.claim-message',
-    text: 'INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    values: [consumer, messageId]
-  })
-  return rowCount === 1
-}
-
-/**
- * Record a run of messages as processed in one statement; the ids that were new. An id already there,
- * or given twice, comes back at most once: the rest are duplicates.
  */
 export async function claimMessages (client: pg.PoolClient, consumer: string, messageIds: string[]): Promise<Set<string>> {
   const { rows } = await client.query<{ message_id: string }>({
@@ -42,4 +30,21 @@ export async function claimMessages (client: pg.PoolClient, consumer: string, me
     values: [consumer, messageIds]
   })
   return new Set(rows.map((r) => r.message_id))
+}
+
+/** A message as the inbox sees it: its id, and the topic it came from. */
+export interface InboxEntry { id: string, topic: string }
+
+/**
+ * How a consumer asks its inbox which messages of a run to apply: one answer per message, in order,
+ * after recording them all as processed (in the caller's transaction). The idempotent consumer's is
+ * {@link applyOnlyNew}; a lab switch's "off" variant is inbox-apply-again.ts's.
+ */
+export type InboxDecision = (client: pg.PoolClient, consumer: string, messages: InboxEntry[]) => Promise<boolean[]>
+
+/** The inbox check: a message is applied only if its id was not processed before, nor earlier in the same run. */
+export const applyOnlyNew: InboxDecision = async (client, consumer, messages) => {
+  const fresh = await claimMessages(client, consumer, messages.map((m) => m.id))
+  // delete: the second copy of an id within the run is a duplicate too.
+  return messages.map((m) => fresh.delete(m.id))
 }

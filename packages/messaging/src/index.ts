@@ -6,6 +6,8 @@ export { enqueueOutbox, purgeSentOutbox, OUTBOX_CHANNEL, type OutboxMessage } fr
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js'
 export { IdempotentConsumer, type IdempotentConsumerOptions } from './consumer.js'
 export type { MessageContext, MessageHandler } from './consumer-handler.js'
+export { applyOnlyNew, type InboxDecision, type InboxEntry } from './inbox.js'
+export { applyAgainWhile } from './inbox-apply-again.js'
 export type { AppliedBatch, ConsumerObserver } from './consumer-observer.js'
 export { manageConsumer, type ConsumerLifecycleOptions } from './consumer-lifecycle.js'
 export { ConsumerLagMonitor, type ConsumerLagMonitorOptions } from './consumer-lag.js'

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
-import { addHousekeeping, createKafka, ensureTopics, IdempotentConsumer, manageConsumer, OutboxRelay, type ConsumerObserver } from '@lab/messaging'
+import { addHousekeeping, applyAgainWhile, createKafka, ensureTopics, IdempotentConsumer, manageConsumer, OutboxRelay, type ConsumerObserver } from '@lab/messaging'
 import type { PaymentsConfig } from '../config.js'
 import { chargeOrder } from '../payments/charge-order.js'
 import { chargeOrderAgain } from '../payments/charge-again.js'
@@ -40,7 +40,7 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
     observer: hooks,
     // The `idempotent-consumer` switch covers the charges only: off, their inbox check and the
     // handler's one-payment-per-order guard both go (refunds keep theirs).
-    dedupe: (topic) => topic !== topics.ordersPlaced || chargesIdempotent(),
+    inbox: applyAgainWhile((topic) => topic === topics.ordersPlaced && !chargesIdempotent()),
     handle: async (client, envelope, ctx) => {
       if (ctx.topic !== topics.ordersPlaced) return await refundOrder(client, envelope, ctx, app.payments)
       const charge = chargesIdempotent() ? chargeOrder : chargeOrderAgain
