@@ -16,7 +16,22 @@ export interface EnsureTopicsOptions {
  * because on KRaft a just-created topic can briefly answer "does not host this topic-partition".
  * @see https://kafka.js.org/docs/admin#create-topics
  */
-export async function ensureTopics (kafka: Kafka, topics: string[], { partitions = 3, replicationFactor, timeoutMs = 30_000 }: EnsureTopicsOptions = {}): Promise<void> {
+export async function ensureTopics (kafka: Kafka, topics: string[], opts: EnsureTopicsOptions = {}): Promise<void> {
+  // createTopics({ waitForLeaders: true }) itself sometimes fails on KRaft right after creating the
+  // topics ("This server does not host this topic-partition", about one boot in ten): they exist by
+  // then, so one more call finds them and only waits for their leaders.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createMissingTopics(kafka, topics, opts)
+      return
+    } catch (err) {
+      if (attempt >= 3 || !isMetadataLag(err)) throw err
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt))
+    }
+  }
+}
+
+async function createMissingTopics (kafka: Kafka, topics: string[], { partitions = 3, replicationFactor, timeoutMs = 30_000 }: EnsureTopicsOptions): Promise<void> {
   const wanted = [...new Set(topics)]
   if (wanted.length === 0) return
   const admin = kafka.admin()

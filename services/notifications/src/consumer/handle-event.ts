@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { Envelope, MessageContext } from '@lab/messaging'
+import type { Envelope, MessageContext, MessageHandler } from '@lab/messaging'
 import type { TopicNames } from '../topics.js'
 import type { FaultSwitch } from '../faults.js'
 import type { NotificationsMetrics } from '../metrics.js'
@@ -11,6 +11,12 @@ export interface EventHandlerOptions {
   topics: TopicNames
   faults: FaultSwitch
   metrics: Pick<NotificationsMetrics, 'notifications'>
+}
+
+/** The consumer's handlers: every checkout topic gets the same one, which tells the events apart by topic. */
+export function eventHandlers (opts: EventHandlerOptions): Record<string, MessageHandler> {
+  const notifyOfEvent = createEventHandler(opts)
+  return Object.fromEntries(opts.topics.topics.map((topic) => [topic, notifyOfEvent]))
 }
 
 /**
