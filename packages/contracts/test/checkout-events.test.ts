@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Value } from '@sinclair/typebox/value'
 import type { TSchema } from '@sinclair/typebox'
-import { ORDERS_CANCELLED, ORDERS_CONFIRMED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED, type CheckoutTopic } from '../src/index.js'
+import { CHECKOUT_EVENT_SCHEMAS, ORDERS_CANCELLED, ORDERS_CONFIRMED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED, type CheckoutTopic } from '../src/index.js'
 // Producers: the functions and types that build each topic's payload.
 import { orderPlacedData } from '../../../services/orders/src/place-order.js'
 import { PAYMENT_TIMEOUT_REASON } from '../../../services/orders/src/saga/payment-timeout.js'
@@ -12,7 +12,6 @@ import type { PaymentFailed, PaymentSucceeded } from '../../../services/payments
 // Consumers: the schemas each one checks a payload against before it acts on it.
 import { PaymentFailedSchema, PaymentSucceededSchema } from '../../../services/orders/src/saga/order-saga.js'
 import { OrderCancelledSchema, OrderPlacedSchema } from '../../../services/payments/src/events.js'
-import { EVENT_DATA_SCHEMAS } from '../../../services/notifications/src/schemas/events.js'
 
 /**
  * Each checkout event's payload, as its producer builds it, against the schema of every consumer of
@@ -55,11 +54,11 @@ const produced: Record<CheckoutTopic, unknown[]> = {
 
 /** Who reads each topic, and with which schema. */
 const consumers: Record<CheckoutTopic, Array<[consumer: string, schema: TSchema]>> = {
-  [ORDERS_PLACED]: [['payments', OrderPlacedSchema], ['notifications', EVENT_DATA_SCHEMAS[ORDERS_PLACED]]],
-  [ORDERS_CONFIRMED]: [['notifications', EVENT_DATA_SCHEMAS[ORDERS_CONFIRMED]]],
-  [ORDERS_CANCELLED]: [['payments', OrderCancelledSchema], ['notifications', EVENT_DATA_SCHEMAS[ORDERS_CANCELLED]]],
-  [PAYMENTS_SUCCEEDED]: [['orders', PaymentSucceededSchema], ['notifications', EVENT_DATA_SCHEMAS[PAYMENTS_SUCCEEDED]]],
-  [PAYMENTS_FAILED]: [['orders', PaymentFailedSchema], ['notifications', EVENT_DATA_SCHEMAS[PAYMENTS_FAILED]]]
+  [ORDERS_PLACED]: [['payments', OrderPlacedSchema], ['notifications', CHECKOUT_EVENT_SCHEMAS[ORDERS_PLACED]]],
+  [ORDERS_CONFIRMED]: [['notifications', CHECKOUT_EVENT_SCHEMAS[ORDERS_CONFIRMED]]],
+  [ORDERS_CANCELLED]: [['payments', OrderCancelledSchema], ['notifications', CHECKOUT_EVENT_SCHEMAS[ORDERS_CANCELLED]]],
+  [PAYMENTS_SUCCEEDED]: [['orders', PaymentSucceededSchema], ['notifications', CHECKOUT_EVENT_SCHEMAS[PAYMENTS_SUCCEEDED]]],
+  [PAYMENTS_FAILED]: [['orders', PaymentFailedSchema], ['notifications', CHECKOUT_EVENT_SCHEMAS[PAYMENTS_FAILED]]]
 }
 
 const cases = (Object.keys(consumers) as CheckoutTopic[]).flatMap((topic) =>

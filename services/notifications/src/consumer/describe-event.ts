@@ -1,7 +1,5 @@
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import type { TSchema } from '@sinclair/typebox'
-import { EVENT_DATA_SCHEMAS, type EventData } from '../schemas/events.js'
-import { EVENT_TYPES, type EventType } from '../topics.js'
+import { checkEventData, type CheckoutEventData as EventData } from '@lab/contracts'
+import type { EventType } from '../topics.js'
 import { EventDataInvalidError } from '../errors.js'
 
 export interface NotificationDraft {
@@ -10,18 +8,13 @@ export interface NotificationDraft {
   message: string
 }
 
-const checks = Object.fromEntries(EVENT_TYPES.map((type) => [type, TypeCompiler.Compile(EVENT_DATA_SCHEMAS[type])])) as Record<EventType, TypeCheck<TSchema>>
-
 /**
- * Checks an event's data against its type's schema and words the notification for it. Throws
- * EventDataInvalidError (naming the first bad field) for data we cannot understand.
+ * Checks an event's data against its topic's contract (@lab/contracts) and words the notification
+ * for it. Throws EventDataInvalidError (naming the first bad field) for data we cannot understand.
  */
 export function describeEvent (type: EventType, data: unknown): NotificationDraft {
-  const check = checks[type]
-  if (!check.Check(data)) {
-    const first = check.Errors(data).First()
-    throw new EventDataInvalidError(type, first === undefined ? 'does not match the schema' : `${first.path === '' ? '(data)' : first.path} ${first.message}`)
-  }
+  const checked = checkEventData(type, data)
+  if (!checked.ok) throw new EventDataInvalidError(type, `${checked.path === '' ? '(data)' : checked.path} ${checked.message}`)
   return word(type, data)
 }
 
