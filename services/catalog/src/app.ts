@@ -1,4 +1,4 @@
-import { createServiceApp, createSwitchSet, labAdminRoutes, postgresPlugin, redisPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { bootPostgres, createServiceApp, createSwitchSet, labAdminRoutes, redisPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { CatalogConfig } from './config.js'
 import { createCatalogMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -18,22 +18,11 @@ export type BuildOptions = ServiceBuildOptions
  */
 export async function buildApp (config: CatalogConfig, opts: BuildOptions = {}): Promise<LabApp> {
   const { app, registry } = await createServiceApp('catalog', config, opts)
-  try {
-    await prepareDatabase({
-      connectionString: config.DATABASE_URL,
-      applicationName: `${config.INSTANCE_ID}-boot`,
-      seed: config.SEED_ON_BOOT ? { categories: config.SEED_CATEGORIES, products: config.SEED_PRODUCTS, reviews: config.SEED_REVIEWS } : undefined,
-      log: app.log
-    })
-  } catch (err) {
-    await app.close()
-    throw err
-  }
-
+  const seed = config.SEED_ON_BOOT ? { categories: config.SEED_CATEGORIES, products: config.SEED_PRODUCTS, reviews: config.SEED_REVIEWS } : undefined
+  await bootPostgres(app, config, async (connection) => await prepareDatabase({ ...connection, seed }))
   const metrics = createCatalogMetrics(registry)
   const faults = createCatalogFaults()
   const switches = createSwitchSet({ definitions: CATALOG_SWITCHES, registry })
-  await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
   // Redis is not needed to be ready: the cache fails open to Postgres when Redis is away.
   await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, requiredForReadiness: false })
   await app.register(catalogDbPlugin, { metrics, faults })
