@@ -1,4 +1,4 @@
-import { createServiceApp, createSwitchSet, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { bootPostgres, createServiceApp, createSwitchSet, labAdminRoutes, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { InventoryConfig } from './config.js'
 import { createInventoryMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -15,20 +15,9 @@ export type BuildOptions = ServiceBuildOptions
  */
 export async function buildApp (config: InventoryConfig, opts: BuildOptions = {}): Promise<LabApp> {
   const { app, registry } = await createServiceApp('inventory', config, opts)
-  try {
-    await prepareDatabase({
-      connectionString: config.DATABASE_URL,
-      applicationName: `${config.INSTANCE_ID}-boot`,
-      seed: { items: config.SEED_ITEMS, stock: config.SEED_STOCK },
-      log: app.log
-    })
-  } catch (err) {
-    await app.close()
-    throw err
-  }
-
+  const seed = { items: config.SEED_ITEMS, stock: config.SEED_STOCK }
+  await bootPostgres(app, config, async (connection) => await prepareDatabase({ ...connection, seed }))
   const metrics = createInventoryMetrics(registry)
-  await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
   const switches = createSwitchSet({ definitions: INVENTORY_SWITCHES, registry })
   await app.register(inventoryPlugin, { config, metrics, switches })
   await app.register(reservationRoutes)
