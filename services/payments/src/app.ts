@@ -1,4 +1,4 @@
-import { createServiceApp, createSwitchSet, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { bootPostgres, createServiceApp, createSwitchSet, labAdminRoutes, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import type { PaymentsConfig } from './config.js'
 import { createPaymentsMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
@@ -22,15 +22,10 @@ export interface BuildOptions extends ServiceBuildOptions {
  */
 export async function buildApp (config: PaymentsConfig, opts: BuildOptions = {}): Promise<LabApp> {
   const { app, registry } = await createServiceApp('payments', config, opts)
+  const seed = { customers: config.SEED_WALLETS, balanceCents: config.SEED_BALANCE_CENTS }
+  await bootPostgres(app, config, async (connection) => await prepareDatabase({ ...connection, seed }))
   try {
-    await prepareDatabase({
-      connectionString: config.DATABASE_URL,
-      applicationName: `${config.INSTANCE_ID}-boot`,
-      seed: { customers: config.SEED_WALLETS, balanceCents: config.SEED_BALANCE_CENTS },
-      log: app.log
-    })
     const metrics = createPaymentsMetrics(registry)
-    await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
     const switches = createSwitchSet({ definitions: PAYMENTS_SWITCHES, registry })
     await app.register(paymentsPlugin, { config, metrics, switches })
     await app.register(messagingPlugin, { config, registry, hooks: opts.consumerHooks })
