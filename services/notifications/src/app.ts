@@ -1,4 +1,4 @@
-import { createServiceApp, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { bootPostgres, createServiceApp, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import { addHousekeeping, idempotentConsumerPlugin, kafkaPlugin } from '@lab/messaging'
 import { kafkaBrokers, type NotificationsConfig } from './config.js'
 import { createNotificationsMetrics } from './metrics.js'
@@ -22,15 +22,8 @@ export type BuildOptions = ServiceBuildOptions
  */
 export async function buildApp (config: NotificationsConfig, opts: BuildOptions = {}): Promise<LabApp> {
   const { app, registry } = await createServiceApp('notifications', config, opts)
-  try {
-    await prepareDatabase({ connectionString: config.DATABASE_URL, applicationName: `${config.INSTANCE_ID}-boot`, log: app.log })
-  } catch (err) {
-    await app.close()
-    throw err
-  }
-
+  await bootPostgres(app, config, prepareDatabase)
   const metrics = createNotificationsMetrics(registry)
-  await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
   await app.register(notificationsDbPlugin)
   await app.register(faultsPlugin, { config })
   await app.register(feedPlugin, { config, metrics })
