@@ -1,4 +1,4 @@
-import { createServiceApp, createSwitchSet, labAdminRoutes, postgresPlugin, type LabApp, type ServiceBuildOptions } from '@lab/platform'
+import { bootPostgres, createServiceApp, createSwitchSet, labAdminRoutes, type LabApp, type ServiceBuildOptions } from '@lab/platform'
 import { addHousekeeping, createKafka, ensureTopics } from '@lab/messaging'
 import { kafkaBrokers, type OrdersConfig } from './config.js'
 import { allTopics, orderTopics } from './topics.js'
@@ -21,8 +21,8 @@ export type BuildOptions = ServiceBuildOptions
  */
 export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): Promise<LabApp> {
   const { app, registry } = await createServiceApp('orders', config, opts)
+  await bootPostgres(app, config, prepareDatabase)
   try {
-    await prepareDatabase({ connectionString: config.DATABASE_URL, applicationName: `${config.INSTANCE_ID}-boot`, log: app.log })
     // Topics exist before anything publishes or subscribes. Kafka is needed to boot, but it is no
     // readiness check: orders keeps taking orders while Kafka is down (that is what the outbox is for).
     const kafka = createKafka({
@@ -34,7 +34,6 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
     const topics = orderTopics(config)
     await ensureTopics(kafka, allTopics(topics))
     const metrics = createOrdersMetrics(registry)
-    await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, applicationName: config.INSTANCE_ID, maxConnections: config.PG_POOL_MAX })
     await app.register(inventoryPlugin, { config, metrics })
     const switches = createSwitchSet({ definitions: ORDERS_SWITCHES, registry })
     await app.register(ordersPlugin, { config, metrics, topics, switches })
