@@ -4,7 +4,7 @@ import { seededRandom } from '../lib/zipf.js'
 import type { FlashSaleParams, Scenario } from '../lib/scenario.js'
 import { prepareFlashSaleStock } from './flash-sale-stock.js'
 import { createOrderPoller, type Settlements } from './order-poller.js'
-import { runPacedLoad } from './paced-load.js'
+import { runPacedLoad, type PacedLoadResult } from './paced-load.js'
 import { Recorder, summarizeLatencies, type LatencySummary, type RequestFigures } from './recorder.js'
 import type { TimelineSecond } from './timeline.js'
 import { evaluateThresholds, type Verdict } from './thresholds.js'
@@ -78,6 +78,18 @@ export function achievedRate (count: number, firstSentAt: number, lastSentAt: nu
   return count / ((lastSentAt - firstSentAt) / 1000 + 1 / rate)
 }
 
+/** What the run's answers tell as they come, beside the recorder's counts: when the last one came, the headers counted. */
+interface RunTally {
+  recorder: Recorder
+  /** Iterations handed to the load so far. */
+  sent: number
+  lastAnswerAt: number
+  cache: Record<string, number>
+  rateLimited: { answers: number, withRetryAfter: number }
+}
+
+type OrderPoller = ReturnType<typeof createOrderPoller>
+
 /**
  * Runs one scenario against the lab: open-model arrivals at the scenario's rate for its duration, each
  * iteration's requests as its flow says (for checkout, the polls to the final state too), then judges
@@ -85,93 +97,101 @@ export function achievedRate (count: number, firstSentAt: number, lastSentAt: nu
  */
 export async function runScenario (scenario: Scenario, options: RunOptions): Promise<LoadReport> {
   const startedAt = new Date()
-  const recorder = new Recorder(new Set(scenario.expectedStatuses))
-  let lastAnswerAt = performance.now()
-  const params = scenario.params as Record<string, unknown>
-  let setup: string | undefined
-  if (scenario.flow === 'flash-sale') {
-    if (options.inventoryUrl === undefined) throw new Error('the flash sale sets its stock on inventory: pass inventoryUrl')
-    const stock = await prepareFlashSaleStock(options.inventoryUrl, scenario.params as unknown as FlashSaleParams)
-    setup = `product ${String(params.productId)}: available ${stock.before} → ${stock.after} units (PUT ${options.inventoryUrl}/stock/${String(params.productId)})`
-  }
-  const poller = scenario.flow === 'checkout'
-    ? createOrderPoller({
-      baseUrl: options.baseUrl,
-      intervalMs: Number(params.pollIntervalMs),
-      finalTimeoutMs: Number(params.finalTimeoutMs),
-      onAnswer: (req, status, ms, body) => {
-        lastAnswerAt = performance.now()
-        recorder.answer(req.name, status, ms, body)
-      },
-      onNoAnswer: (req) => { recorder.failure(req.name) }
-    })
-    : undefined
+  const tally: RunTally = { recorder: new Recorder(new Set(scenario.expectedStatuses)), sent: 0, lastAnswerAt: performance.now(), cache: {}, rateLimited: { answers: 0, withRetryAfter: 0 } }
+  const setup = scenario.flow === 'flash-sale' ? await setFlashSaleStock(scenario, options) : undefined
+  const poller = scenario.flow === 'checkout' ? followPlacedOrders(scenario, options, tally) : undefined
+  const { load, settlements } = await sendLoad(scenario, options, tally, poller)
+  return reportOf(scenario, options, { startedAt, setup, tally, load, settlements })
+}
 
+/** The flash sale's stock, set on inventory before the run; the line the report shows for it. */
+async function setFlashSaleStock (scenario: Scenario, options: RunOptions): Promise<string> {
+  if (options.inventoryUrl === undefined) throw new Error('the flash sale sets its stock on inventory: pass inventoryUrl')
+  const params = scenario.params as unknown as FlashSaleParams
+  const stock = await prepareFlashSaleStock(options.inventoryUrl, params)
+  return `product ${String(params.productId)}: available ${stock.before} → ${stock.after} units (PUT ${options.inventoryUrl}/stock/${String(params.productId)})`
+}
+
+function recordAnswer (tally: RunTally, name: string, status: number, ms: number, body: string): void {
+  tally.lastAnswerAt = performance.now()
+  tally.recorder.answer(name, status, ms, body)
+}
+
+/** The checkout's polls of every placed order to its final state, counted like every other request. */
+function followPlacedOrders (scenario: Scenario, options: RunOptions, tally: RunTally): OrderPoller {
+  const params = scenario.params as Record<string, unknown>
+  return createOrderPoller({
+    baseUrl: options.baseUrl,
+    intervalMs: Number(params.pollIntervalMs),
+    finalTimeoutMs: Number(params.finalTimeoutMs),
+    onAnswer: (req, status, ms, body) => { recordAnswer(tally, req.name, status, ms, body) },
+    onNoAnswer: (req) => { tally.recorder.failure(req.name) }
+  })
+}
+
+/** Calls `onProgress` about once a second until the returned function stops it. */
+function reportProgressEverySecond (scenario: Scenario, options: RunOptions, tally: RunTally, poller: OrderPoller | undefined): () => void {
   const t0 = performance.now()
-  let sent = 0
   let answersBefore = 0
   const ticker = setInterval(() => {
-    const answered = recorder.answered
+    const answered = tally.recorder.answered
     options.onProgress?.({
       phase: performance.now() - t0 > scenario.durationSeconds * 1000 ? 'settling' : 'load',
       elapsedSeconds: (performance.now() - t0) / 1000,
-      sent,
+      sent: tally.sent,
       answered,
       lastSecond: answered - answersBefore,
-      errors: recorder.unexpected + recorder.noAnswer,
+      errors: tally.recorder.unexpected + tally.recorder.noAnswer,
       ...(poller === undefined ? {} : { pendingOrders: poller.pending() })
     })
     answersBefore = answered
   }, 1000)
+  return () => { clearInterval(ticker) }
+}
+
+/** The paced load itself, each answer tallied (a placed order handed to the poller), then the orders followed to their end. */
+async function sendLoad (scenario: Scenario, options: RunOptions, tally: RunTally, poller: OrderPoller | undefined): Promise<{ load: PacedLoadResult, settlements: Settlements | undefined }> {
+  const stopProgress = reportProgressEverySecond(scenario, options, tally, poller)
   const next = createIterationRequest(scenario, { random: options.seed === undefined ? Math.random : seededRandom(options.seed), newKey: randomUUID })
-  const cache: Record<string, number> = {}
-  const rateLimited = { answers: 0, withRetryAfter: 0 }
-  let load: Awaited<ReturnType<typeof runPacedLoad>>
-  let settlements: Settlements | undefined
   try {
-    load = await runPacedLoad({
+    const load = await runPacedLoad({
       baseUrl: options.baseUrl,
       rate: scenario.rate,
       durationSeconds: scenario.durationSeconds,
       maxConnections: scenario.vus,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      next: () => { sent++; return next() },
+      next: () => { tally.sent++; return next() },
       onAnswer: (req, status, ms, body, sentAt, headers) => {
-        lastAnswerAt = performance.now()
-        recorder.answer(req.name, status, ms, body)
-        countHeader(cache, headers['x-cache'])
-        if (status === 429) countRetryAfter(rateLimited, headers['retry-after'])
+        recordAnswer(tally, req.name, status, ms, body)
+        countHeader(tally.cache, headers['x-cache'])
+        if (status === 429) countRetryAfter(tally.rateLimited, headers['retry-after'])
         // A 201 without an order id cannot be followed: it counts as unsettled, never as final.
         if (poller !== undefined && status === 201) poller.track(orderIdOf(body) ?? null, sentAt)
       },
-      onNoAnswer: (req) => { recorder.failure(req.name) }
+      onNoAnswer: (req) => { tally.recorder.failure(req.name) }
     })
-    settlements = await poller?.drain(options.signal)
+    const settlements = await poller?.drain(options.signal)
+    return { load, settlements }
   } finally {
-    clearInterval(ticker)
+    stopProgress()
   }
+}
+
+interface RunOutcome {
+  startedAt: Date
+  setup: string | undefined
+  tally: RunTally
+  load: PacedLoadResult
+  settlements: Settlements | undefined
+}
+
+/** The report of a finished run, its thresholds judged. */
+function reportOf (scenario: Scenario, options: RunOptions, { startedAt, setup, tally, load, settlements }: RunOutcome): LoadReport {
+  const { recorder, cache, rateLimited } = tally
   const figures = recorder.figures()
-  const elapsedSeconds = Number.isNaN(load.firstSentAt) ? 0 : (lastAnswerAt - load.firstSentAt) / 1000
-  const timeToFinal = settlements === undefined ? undefined : summarizeLatencies(recordAll(settlements.timesToFinal))
-  const checkout = settlements === undefined || timeToFinal === undefined
-    ? undefined
-    : { tracked: settlements.tracked, confirmed: settlements.confirmed, cancelled: settlements.cancelled, unsettled: settlements.unsettled, cancelReasons: settlements.cancelReasons, pollIntervalMs: Number(params.pollIntervalMs), timeToFinal }
-  const statuses: Record<string, number> = {}
-  for (const r of figures.requests) {
-    for (const [label, n] of Object.entries(r.byStatus)) {
-      const code = label.split(' ')[0] ?? label
-      statuses[code] = (statuses[code] ?? 0) + n
-    }
-  }
-  const verdicts = evaluateThresholds(scenario.thresholds, {
-    latency: (request) => request === undefined ? figures.all : figures.requests.find((r) => r.name === request)?.latency,
-    ...(timeToFinal === undefined ? {} : { timeToFinal }),
-    errorRate: recorder.errorRate(),
-    ...(checkout === undefined ? {} : { unsettledRate: checkout.tracked === 0 ? Number.NaN : checkout.unsettled / checkout.tracked }),
-    answered: recorder.answered,
-    statusCount: (status) => recorder.statusCount(status),
-    elapsedSeconds
-  })
+  const elapsedSeconds = Number.isNaN(load.firstSentAt) ? 0 : (tally.lastAnswerAt - load.firstSentAt) / 1000
+  const checkout = settlements === undefined ? undefined : checkoutFigures(settlements, Number((scenario.params as Record<string, unknown>).pollIntervalMs))
+  const verdicts = judgeThresholds(scenario, recorder, figures, checkout, elapsedSeconds)
   return {
     scenario,
     baseUrl: options.baseUrl,
@@ -183,7 +203,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
     elapsedSeconds,
     answered: recorder.answered,
     errorRate: recorder.errorRate(),
-    statuses,
+    statuses: statusTotals(figures.requests),
     all: figures.all,
     requests: figures.requests,
     timeline: figures.timeline,
@@ -194,6 +214,35 @@ export async function runScenario (scenario: Scenario, options: RunOptions): Pro
     verdicts,
     passed: verdicts.every((v) => v.pass)
   }
+}
+
+function checkoutFigures (settlements: Settlements, pollIntervalMs: number): CheckoutFigures {
+  const { tracked, confirmed, cancelled, unsettled, cancelReasons } = settlements
+  return { tracked, confirmed, cancelled, unsettled, cancelReasons, pollIntervalMs, timeToFinal: summarizeLatencies(recordAll(settlements.timesToFinal)) }
+}
+
+/** Answers by plain status code (`409`), over the labels of every request (`409 ORDERS_OUT_OF_STOCK`). */
+function statusTotals (requests: RequestFigures[]): Record<string, number> {
+  const statuses: Record<string, number> = {}
+  for (const r of requests) {
+    for (const [label, n] of Object.entries(r.byStatus)) {
+      const code = label.split(' ')[0] ?? label
+      statuses[code] = (statuses[code] ?? 0) + n
+    }
+  }
+  return statuses
+}
+
+function judgeThresholds (scenario: Scenario, recorder: Recorder, figures: ReturnType<Recorder['figures']>, checkout: CheckoutFigures | undefined, elapsedSeconds: number): Verdict[] {
+  return evaluateThresholds(scenario.thresholds, {
+    latency: (request) => request === undefined ? figures.all : figures.requests.find((r) => r.name === request)?.latency,
+    ...(checkout === undefined ? {} : { timeToFinal: checkout.timeToFinal }),
+    errorRate: recorder.errorRate(),
+    ...(checkout === undefined ? {} : { unsettledRate: checkout.tracked === 0 ? Number.NaN : checkout.unsettled / checkout.tracked }),
+    answered: recorder.answered,
+    statusCount: (status) => recorder.statusCount(status),
+    elapsedSeconds
+  })
 }
 
 function orderIdOf (body: string): string | undefined {

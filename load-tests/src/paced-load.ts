@@ -45,74 +45,101 @@ export interface PacedLoadResult {
  */
 export async function runPacedLoad (spec: PacedLoadSpec): Promise<PacedLoadResult> {
   const { instances, offsetMs, perInstance } = paced(spec.rate, spec.maxConnections)
-  const started = performance.now()
-  // The last instance's last send is scheduled one offset before the end: a little slack for timers
-  // on a busy machine, so that only a request held back by a slow answer counts as late.
-  const windowEnd = started + spec.durationSeconds * 1000 + 250
-  const timeoutSeconds = spec.timeoutSeconds ?? 10
-  let sent = 0
-  let sentInWindow = 0
-  let firstSentAt = Number.NaN
-  let lastSentAt = Number.NaN
-  let unfinished = 0
-  const running = new Set<autocannon.Instance>()
-  const stopAll = () => { for (const instance of running) instance.stop() }
-  spec.signal?.addEventListener('abort', stopAll, { once: true })
-  const deadline = setTimeout(stopAll, (spec.durationSeconds + timeoutSeconds) * 1000 + 1000)
-
-  const runOne = async (budget: number, delayMs: number): Promise<void> => {
-    await sleep(delayMs)
-    if (spec.signal?.aborted === true) return
-    let current: { request: LoadRequest, sentAt: number } | undefined
-    let answer: { status: number, body: string, headers: Record<string, unknown> } | undefined
-    const request: autocannon.Request = {
-      setupRequest: (req) => {
-        // A new request is built only once the previous one is answered or lost (pipelining 1): one
-        // still unanswered here was lost (a timeout or a broken connection; autocannon reconnects).
-        if (current !== undefined) spec.onNoAnswer(current.request)
-        const next = spec.next()
-        const now = performance.now()
-        current = { request: next, sentAt: now }
-        sent++
-        if (now <= windowEnd) sentInWindow++
-        if (Number.isNaN(firstSentAt)) firstSentAt = now
-        lastSentAt = now
-        return { ...req, method: next.method, path: next.path, headers: next.headers ?? {}, ...(next.body === undefined ? {} : { body: next.body }) }
-      },
-      onResponse: (status, body, _context, headers) => { answer = { status, body, headers: (headers ?? {}) as Record<string, unknown> } }
-    }
-    await new Promise<void>((resolve, reject) => {
-      const instance = autocannon({
-        url: spec.baseUrl,
-        connections: 1,
-        overallRate: budget,
-        amount: budget * spec.durationSeconds,
-        timeout: timeoutSeconds,
-        requests: [request]
-      }, (err: unknown) => {
-        running.delete(instance)
-        // Stopped (the deadline, the signal) or ended on a lost request: that one never got an answer.
-        if (current !== undefined) {
-          unfinished++
-          spec.onNoAnswer(current.request)
-        }
-        err === null || err === undefined ? resolve() : reject(err)
-      })
-      running.add(instance)
-      instance.on('response', (_client, status, _bytes, responseTime) => {
-        if (current === undefined || answer === undefined) return
-        spec.onAnswer(current.request, status, responseTime, answer.body, current.sentAt, answer.headers)
-        current = undefined
-        answer = undefined
-      })
-    })
+  const run: PacedRun = {
+    // The last instance's last send is scheduled one offset before the end: a little slack for timers
+    // on a busy machine, so that only a request held back by a slow answer counts as late.
+    windowEnd: performance.now() + spec.durationSeconds * 1000 + 250,
+    timeoutSeconds: spec.timeoutSeconds ?? 10,
+    running: new Set(),
+    counts: { sent: 0, sentInWindow: 0, firstSentAt: Number.NaN, lastSentAt: Number.NaN, unfinished: 0 }
   }
-
+  const stopAll = () => { for (const instance of run.running) instance.stop() }
+  spec.signal?.addEventListener('abort', stopAll, { once: true })
+  const deadline = setTimeout(stopAll, (spec.durationSeconds + run.timeoutSeconds) * 1000 + 1000)
   try {
-    await Promise.all(perInstance.map(async (budget, k) => { await runOne(budget, k * offsetMs) }))
+    await Promise.all(perInstance.map(async (budget, k) => { await runInstance(spec, run, budget, k * offsetMs) }))
   } finally {
     clearTimeout(deadline)
     spec.signal?.removeEventListener('abort', stopAll)
   }
-  return { connections: instances, sent, sentInWindow, firstSentAt, lastSentAt, unfinished }
+  return { connections: instances, ...run.counts }
+}
+
+/** What the instances of one run share: the send window, the timeout, the instances still running, the counts. */
+interface PacedRun {
+  windowEnd: number
+  timeoutSeconds: number
+  running: Set<autocannon.Instance>
+  counts: Omit<PacedLoadResult, 'connections'>
+}
+
+/** One connection's share of the load: `budget` requests a second, its first one `delayMs` after the run's. */
+async function runInstance (spec: PacedLoadSpec, run: PacedRun, budget: number, delayMs: number): Promise<void> {
+  await sleep(delayMs)
+  if (spec.signal?.aborted === true) return
+  const exchange = pairedExchange(spec, run)
+  await new Promise<void>((resolve, reject) => {
+    const instance = autocannon({
+      url: spec.baseUrl,
+      connections: 1,
+      overallRate: budget,
+      amount: budget * spec.durationSeconds,
+      timeout: run.timeoutSeconds,
+      requests: [exchange.request]
+    }, (err: unknown) => {
+      run.running.delete(instance)
+      // Stopped (the deadline, the signal) or ended on a lost request: that one never got an answer.
+      if (exchange.loseUnanswered()) run.counts.unfinished++
+      err === null || err === undefined ? resolve() : reject(err)
+    })
+    run.running.add(instance)
+    instance.on('response', (_client, status, _bytes, responseTime) => { exchange.answered(status, responseTime) })
+  })
+}
+
+/**
+ * The request of one autocannon instance, built from `spec.next()` each time, and each answer paired
+ * with the request it answers: onResponse keeps the body and headers, the 'response' event that follows
+ * it brings the exact response time.
+ */
+function pairedExchange (spec: PacedLoadSpec, run: PacedRun) {
+  let current: { request: LoadRequest, sentAt: number } | undefined
+  let answer: { status: number, body: string, headers: Record<string, unknown> } | undefined
+  const request: autocannon.Request = {
+    setupRequest: (req) => {
+      // A new request is built only once the previous one is answered or lost (pipelining 1): one
+      // still unanswered here was lost (a timeout or a broken connection; autocannon reconnects).
+      if (current !== undefined) spec.onNoAnswer(current.request)
+      const next = spec.next()
+      current = { request: next, sentAt: countSend(run) }
+      return { ...req, method: next.method, path: next.path, headers: next.headers ?? {}, ...(next.body === undefined ? {} : { body: next.body }) }
+    },
+    onResponse: (status, body, _context, headers) => { answer = { status, body, headers: (headers ?? {}) as Record<string, unknown> } }
+  }
+  return {
+    request,
+    answered: (status: number, responseTime: number): void => {
+      if (current === undefined || answer === undefined) return
+      spec.onAnswer(current.request, status, responseTime, answer.body, current.sentAt, answer.headers)
+      current = undefined
+      answer = undefined
+    },
+    /** Reports the request still out, if any, as unanswered; true when there was one. */
+    loseUnanswered: (): boolean => {
+      if (current === undefined) return false
+      spec.onNoAnswer(current.request)
+      return true
+    }
+  }
+}
+
+/** Counts one request going out now; its send time. */
+function countSend (run: PacedRun): number {
+  const now = performance.now()
+  const counts = run.counts
+  counts.sent++
+  if (now <= run.windowEnd) counts.sentInWindow++
+  if (Number.isNaN(counts.firstSentAt)) counts.firstSentAt = now
+  counts.lastSentAt = now
+  return now
 }
