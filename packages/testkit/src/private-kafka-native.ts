@@ -18,16 +18,52 @@ const STOP_GRACE_MS = 10_000
  * Its log is <dir>/kafka.log.
  */
 export async function startNativeKafka (): Promise<PrivateKafka> {
+  const broker = await writeBrokerFiles()
+  const java = javaRunner(broker)
+  await formatStorage(java, broker)
+  const lifecycle = brokerLifecycle(java, broker)
+  await lifecycle.start()
+  return {
+    brokers: [`127.0.0.1:${broker.port}`],
+    dataDir: broker.dir,
+    start: lifecycle.start,
+    stop: lifecycle.stop,
+    remove: async () => {
+      await lifecycle.stop()
+      lifecycle.forget()
+      rmSync(broker.dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Where one private broker lives: its temp dir, its configuration files and log, its two ports. */
+interface BrokerFiles {
+  libs: string
+  dir: string
+  port: number
+  controllerPort: number
+  props: string
+  log4j2: string
+  logFile: string
+}
+
+/** A temp dir with the broker's server.properties and log4j2 settings, on two free ports. */
+async function writeBrokerFiles (): Promise<BrokerFiles> {
   const libs = labPaths().kafkaLibs
   if (!existsSync(join(libs, '.complete'))) throw new Error(`${libs} is incomplete: run infra/native/install-system.sh`)
   const dir = mkdtempSync(join(tmpdir(), 'lab-private-kafka-'))
   const [port, controllerPort] = [await closedPort(), await closedPort()]
-  const props = join(dir, 'server.properties')
-  const log4j2 = join(dir, 'log4j2.properties')
-  const logFile = join(dir, 'kafka.log')
-  writeFileSync(props, kafkaServerProperties({ port, controllerPort, logDir: join(dir, 'data') }))
-  writeFileSync(log4j2, kafkaLog4j2Properties())
-  const java = (mainClass: string, args: string[]): ChildProcess => {
+  const broker = { libs, dir, port, controllerPort, props: join(dir, 'server.properties'), log4j2: join(dir, 'log4j2.properties'), logFile: join(dir, 'kafka.log') }
+  writeFileSync(broker.props, kafkaServerProperties({ port, controllerPort, logDir: join(dir, 'data') }))
+  writeFileSync(broker.log4j2, kafkaLog4j2Properties())
+  return broker
+}
+
+type JavaRunner = (mainClass: string, args: string[]) => ChildProcess
+
+/** Runs a class of the Kafka jars, its output appended to the broker's log. */
+function javaRunner ({ libs, log4j2, logFile }: BrokerFiles): JavaRunner {
+  return (mainClass, args) => {
     const fd = openSync(logFile, 'a')
     try {
       return spawn('java', [...JVM_FLAGS, `-Dlog4j2.configurationFile=${log4j2}`, '-cp', join(libs, '*'), mainClass, ...args], { stdio: ['ignore', fd, fd] })
@@ -35,12 +71,23 @@ export async function startNativeKafka (): Promise<PrivateKafka> {
       closeSync(fd)
     }
   }
-  // Formatting writes meta.properties and the bootstrap metadata: once, start() later reuses the data.
-  // @see https://kafka.apache.org/documentation/#kraft_storage
-  const format = java('kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', props])
-  const formatted = await exited(format)
-  if (formatted !== 0) throw new Error(`formatting the private Kafka failed (${String(formatted)}); see ${logFile}`)
+}
 
+/**
+ * Formatting writes meta.properties and the bootstrap metadata: once, start() later reuses the data.
+ * @see https://kafka.apache.org/documentation/#kraft_storage
+ */
+async function formatStorage (java: JavaRunner, { props, logFile }: BrokerFiles): Promise<void> {
+  const formatted = await exited(java('kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', props]))
+  if (formatted !== 0) throw new Error(`formatting the private Kafka failed (${String(formatted)}); see ${logFile}`)
+}
+
+/**
+ * The broker process: start() runs it until it is ready (stopping it again if it dies or never gets
+ * ready), stop() shuts it down cleanly (killed after a grace period), forget() drops the exit hook
+ * that otherwise kills a broker still running when the test process ends.
+ */
+function brokerLifecycle (java: JavaRunner, { props, port, logFile }: BrokerFiles) {
   let child: ChildProcess | undefined
   // Never leave a broker behind if the test process ends without remove().
   const killOnExit = (): void => { child?.kill('SIGKILL') }
@@ -71,19 +118,7 @@ export async function startNativeKafka (): Promise<PrivateKafka> {
     clearTimeout(timer)
     child = undefined
   }
-
-  await start()
-  return {
-    brokers: [`127.0.0.1:${port}`],
-    dataDir: dir,
-    start,
-    stop,
-    remove: async () => {
-      await stop()
-      process.off('exit', killOnExit)
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
+  return { start, stop, forget: () => { process.off('exit', killOnExit) } }
 }
 
 /** The exit code (or signal) of a process, once it ended; at once when it already has. */
