@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FeedHub } from './feed-hub.js'
 import type { StoredNotification } from '../db/notifications.js'
@@ -29,7 +30,20 @@ const RETRY_MS = 2000
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
  */
 export async function streamFeed (request: FastifyRequest, reply: FastifyReply, opts: FeedStreamOptions): Promise<void> {
-  const { hub, metrics } = opts
+  const raw = openEventStream(request, reply)
+  const client = connectFeedClient(request, raw, opts)
+  request.log.info({ replayAfterSeq: opts.replay?.afterSeq }, 'feed client connected')
+  if (opts.replay === undefined) return
+  try {
+    await replayThenGoLive(client, opts.replay)
+  } catch (err) {
+    request.log.warn({ err }, 'feed replay failed')
+    client.close('error')
+  }
+}
+
+/** Takes the response over from Fastify and starts the event stream: headers, the retry delay, a first comment. */
+function openEventStream (request: FastifyRequest, reply: FastifyReply): ServerResponse {
   const raw = reply.raw
   reply.hijack()
   raw.writeHead(200, {
@@ -41,7 +55,22 @@ export async function streamFeed (request: FastifyRequest, reply: FastifyReply, 
     'x-request-id': request.id
   })
   raw.write(`retry: ${RETRY_MS}\n: connected\n\n`)
+  return raw
+}
 
+type CloseReason = 'client' | 'slow' | 'shutdown' | 'error'
+
+/** One connected client: live notifications sent (held back while a replay runs), kept alive, counted, closed once. */
+interface FeedClient {
+  send: (n: StoredNotification) => void
+  close: (reason: CloseReason) => void
+  isClosed: () => boolean
+  /** Stops holding live notifications back; those held so far, for the replay to send after its own. */
+  goLive: () => StoredNotification[]
+}
+
+function connectFeedClient (request: FastifyRequest, raw: ServerResponse, opts: FeedStreamOptions): FeedClient {
+  const { hub, metrics } = opts
   let held: StoredNotification[] | undefined = opts.replay === undefined ? undefined : []
   let closed = false
   const send = (n: StoredNotification) => {
@@ -53,7 +82,7 @@ export async function streamFeed (request: FastifyRequest, reply: FastifyReply, 
   const keepAlive = setInterval(() => { if (!closed) raw.write(': keep-alive\n\n') }, opts.keepAliveMs)
   const shutdown = () => { close('shutdown') }
 
-  function close (reason: 'client' | 'slow' | 'shutdown' | 'error'): void {
+  function close (reason: CloseReason): void {
     if (closed) return
     closed = true
     unsubscribe()
@@ -70,26 +99,26 @@ export async function streamFeed (request: FastifyRequest, reply: FastifyReply, 
   opts.open.add(shutdown)
   metrics.sseClients.inc()
   raw.on('close', () => { close('client') })
-  request.log.info({ replayAfterSeq: opts.replay?.afterSeq }, 'feed client connected')
-
-  if (opts.replay === undefined) return
-  try {
-    const replayed = new Set<string>()
-    let afterSeq = opts.replay.afterSeq
-    for (;;) {
-      const page = await opts.replay.load(afterSeq, REPLAY_PAGE)
-      for (const n of page) { send(n); replayed.add(n.id) }
-      const last = page.at(-1)
-      if (closed || last === undefined || page.length < REPLAY_PAGE) break
-      afterSeq = last.seq
-    }
+  const goLive = () => {
     const live = held ?? []
     held = undefined
-    for (const n of live) if (!replayed.has(n.id)) send(n)
-  } catch (err) {
-    request.log.warn({ err }, 'feed replay failed')
-    close('error')
+    return live
   }
+  return { send, close, isClosed: () => closed, goLive }
+}
+
+/** What the client missed, page by page from the table; then the live ones held meanwhile, less those the replay sent. */
+async function replayThenGoLive (client: FeedClient, replay: NonNullable<FeedStreamOptions['replay']>): Promise<void> {
+  const replayed = new Set<string>()
+  let afterSeq = replay.afterSeq
+  for (;;) {
+    const page = await replay.load(afterSeq, REPLAY_PAGE)
+    for (const n of page) { client.send(n); replayed.add(n.id) }
+    const last = page.at(-1)
+    if (client.isClosed() || last === undefined || page.length < REPLAY_PAGE) break
+    afterSeq = last.seq
+  }
+  for (const n of client.goLive()) if (!replayed.has(n.id)) client.send(n)
 }
 
 export function toApiNotification ({ seq: _seq, ...notification }: StoredNotification): Notification {

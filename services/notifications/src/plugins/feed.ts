@@ -5,7 +5,8 @@ import type { NotificationsMetrics } from '../metrics.js'
 import { FeedHub } from '../feed/feed-hub.js'
 import { startPgListener } from '../feed/pg-listener.js'
 import { streamFeed } from '../feed/sse-stream.js'
-import { NOTIFY_CHANNEL, getNotifications, latestSeq, notificationsAfter, type StoredNotification } from '../db/notifications.js'
+import { createNotifiedPublisher } from '../feed/notified-publisher.js'
+import { NOTIFY_CHANNEL, latestSeq, notificationsAfter } from '../db/notifications.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,7 +18,6 @@ declare module 'fastify' {
 }
 
 const MAX_BUFFERED_BYTES = 1024 * 1024
-const CATCH_UP_PAGE = 500
 
 /**
  * The live feed's source. Every committed notification is NOTIFYed (in the inserting transaction);
@@ -35,53 +35,17 @@ const CATCH_UP_PAGE = 500
 export const feedPlugin = fp<{ config: NotificationsConfig, metrics: NotificationsMetrics }>(async (app, { config, metrics }) => {
   const hub = new FeedHub()
   const open = new Set<() => void>()
-  let lastSeq = 0
-  const pending: string[] = []
-  let pumping = false
-
-  const publish = (rows: StoredNotification[]) => {
-    for (const n of rows) {
-      lastSeq = Math.max(lastSeq, n.seq)
-      hub.publish(n)
-    }
-  }
-
-  // One query for every id NOTIFYed while the previous query ran: under load, few queries.
-  async function pump (): Promise<void> {
-    if (pumping) return
-    pumping = true
-    try {
-      while (pending.length > 0) {
-        const ids = pending.splice(0)
-        try {
-          publish(await getNotifications(app.pg, ids))
-        } catch (err) {
-          app.log.warn({ err, missed: ids.length }, 'feed could not load notified notifications')
-        }
-      }
-    } finally {
-      pumping = false
-    }
-  }
-
-  async function catchUp (): Promise<void> {
-    for (;;) {
-      const page = await notificationsAfter(app.pg, lastSeq, CATCH_UP_PAGE)
-      publish(page)
-      if (page.length < CATCH_UP_PAGE) return
-    }
-  }
-
+  const publisher = createNotifiedPublisher(app.pg, hub, app.log)
   const listener = await startPgListener({
     connectionString: config.DATABASE_URL,
     applicationName: `${config.INSTANCE_ID}-feed`,
     channel: NOTIFY_CHANNEL,
     log: app.log,
-    onPayload: (id) => { pending.push(id); pump().catch(() => {}) },
-    onReconnected: () => { catchUp().catch((err: unknown) => { app.log.warn({ err }, 'feed catch-up failed') }) }
+    onPayload: publisher.notified,
+    onReconnected: () => { publisher.catchUp().catch((err: unknown) => { app.log.warn({ err }, 'feed catch-up failed') }) }
   })
   // Read after LISTEN: anything committed from here on is either notified or after this seq.
-  lastSeq = await latestSeq(app.pg)
+  publisher.startAfter(await latestSeq(app.pg))
 
   app.decorate('feed', {
     stream: async (request, reply, afterSeq) => {
