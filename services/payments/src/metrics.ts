@@ -43,6 +43,36 @@ export function createPaymentsMetrics (registry: Registry) {
       labelNames: ['service'] as const,
       registers
     }),
+    ...createProviderCallMetrics(registers),
+    reconciled: new Counter({
+      name: 'payments_reconciled_total',
+      help: 'Stale pending card payments checked with the provider (GET /charges/:id) by result: succeeded, failed (declined), not_found (failed provider_unavailable), pending (undecided), unreachable (retried next round), unchanged (settled meanwhile)',
+      labelNames: ['result'] as const,
+      registers
+    }),
+    /** idempotent_replays_total{service="payments"}: POST /transfers answered from its Idempotency-Key (orders counts in the same family). */
+    idempotentReplays: createIdempotencyMetrics(registry, 'payments').replays,
+    ledgerMoves: new Counter({
+      name: 'ledger_movements_total',
+      help: 'Money movements committed to the ledger by kind (transfer, charge, refund)',
+      labelNames: ['kind'] as const,
+      registers
+    })
+  }
+  // Every series exists from the start (at 0), so rate() and dashboards work before the first event.
+  for (const method of PAYMENT_METHODS) {
+    for (const outcome of PAYMENT_OUTCOMES) metrics.payments.inc({ method, outcome }, 0)
+    for (const reason of FAILURE_REASONS) metrics.failures.inc({ method, reason }, 0)
+  }
+  metrics.lockExhausted.inc({ service: 'payments' }, 0)
+  for (const result of RECONCILE_RESULTS) metrics.reconciled.inc({ result }, 0)
+  for (const kind of LEDGER_OPERATIONS) metrics.ledgerMoves.inc({ kind }, 0)
+  return metrics
+}
+
+/** The calls to the payment provider: their results, their retries and backoff, each charge's whole time. */
+function createProviderCallMetrics (registers: Registry[]) {
+  const metrics = {
     providerCalls: new Counter({
       name: 'payments_provider_calls_total',
       help: 'Calls to the payment provider by result: accepted, rejected (4xx), error (5xx, network, timeout), breaker_open (refused without calling)',
@@ -67,32 +97,10 @@ export function createPaymentsMetrics (registry: Registry) {
       labelNames: ['result'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers
-    }),
-    reconciled: new Counter({
-      name: 'payments_reconciled_total',
-      help: 'Stale pending card payments checked with the provider (GET /charges/:id) by result: succeeded, failed (declined), not_found (failed provider_unavailable), pending (undecided), unreachable (retried next round), unchanged (settled meanwhile)',
-      labelNames: ['result'] as const,
-      registers
-    }),
-    /** idempotent_replays_total{service="payments"}: POST /transfers answered from its Idempotency-Key (orders counts in the same family). */
-    idempotentReplays: createIdempotencyMetrics(registry, 'payments').replays,
-    ledgerMoves: new Counter({
-      name: 'ledger_movements_total',
-      help: 'Money movements committed to the ledger by kind (transfer, charge, refund)',
-      labelNames: ['kind'] as const,
-      registers
     })
   }
-  // Every series exists from the start (at 0), so rate() and dashboards work before the first event.
-  for (const method of PAYMENT_METHODS) {
-    for (const outcome of PAYMENT_OUTCOMES) metrics.payments.inc({ method, outcome }, 0)
-    for (const reason of FAILURE_REASONS) metrics.failures.inc({ method, reason }, 0)
-  }
-  metrics.lockExhausted.inc({ service: 'payments' }, 0)
   for (const result of ['accepted', 'rejected', 'error', 'breaker_open']) metrics.providerCalls.inc({ result }, 0)
   for (const outcome of ['allowed', 'denied_budget']) metrics.providerRetries.inc({ outcome }, 0)
-  for (const result of RECONCILE_RESULTS) metrics.reconciled.inc({ result }, 0)
-  for (const kind of LEDGER_OPERATIONS) metrics.ledgerMoves.inc({ kind }, 0)
   return metrics
 }
 

@@ -95,18 +95,6 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
   const { baseUrl, timeoutMs, maxAttempts, breaker, metrics } = opts
   const url = new URL('/charges', baseUrl).toString()
 
-  const callOnce = async (request: ChargeRequest): Promise<number> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(request.requestId === undefined ? {} : { [REQUEST_ID_HEADER]: request.requestId }) },
-      body: JSON.stringify({ chargeId: request.chargeId, amountCents: request.amountCents, currency: 'EUR', callbackUrl: request.callbackUrl }),
-      signal: AbortSignal.timeout(timeoutMs)
-    })
-    await response.body?.cancel()
-    if (response.status >= 500 || response.status === 429) throw new ProviderCallError(`HTTP ${response.status}`)
-    return response.status
-  }
-
   return {
     async charge (request, log) {
       const stopTimer = metrics.providerChargeDuration.startTimer()
@@ -115,34 +103,7 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
       stopTimer({ result: outcome.outcome === 'unavailable' ? outcome.cause : outcome.outcome })
       return outcome
     },
-    async lookup (chargeId) {
-      try {
-        return await breaker.run(async () => await lookupOnce(chargeId))
-      } catch (err) {
-        return { state: 'unreachable', error: isBreakerOpenError(err) ? 'circuit breaker open' : describe(err) }
-      }
-    }
-  }
-
-  async function lookupOnce (chargeId: string): Promise<ChargeLookup> {
-    const response = await fetch(new URL(`/charges/${encodeURIComponent(chargeId)}`, baseUrl), { signal: AbortSignal.timeout(timeoutMs) })
-    if (response.status === 404) {
-      await response.body?.cancel()
-      return { state: 'not_found' }
-    }
-    if (response.status !== 200) {
-      await response.body?.cancel()
-      throw new ProviderCallError(`HTTP ${response.status}`)
-    }
-    const body = await response.json() as { status?: string, reason?: string }
-    if (body.status === 'succeeded') return { state: 'succeeded' }
-    if (body.status === 'failed') return { state: 'failed', reason: body.reason ?? 'card_declined' }
-    if (body.status === 'pending') return { state: 'pending' }
-    throw new ProviderCallError(`unexpected charge status ${String(body.status)}`)
-  }
-
-  function retryAllowed (): boolean {
-    return opts.retryBudget?.().tryRetry() ?? true
+    lookup: async (chargeId) => await lookupCharge(opts, chargeId)
   }
 
   async function chargeWithRetries (request: ChargeRequest, log: MessagingLogger): Promise<ChargeOutcome> {
@@ -150,7 +111,7 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
     let mayHaveReached = false
     for (let attempt = 1; ; attempt++) {
       try {
-        const statusCode = await breaker.run(async () => await callOnce(request))
+        const statusCode = await breaker.run(async () => await postCharge(url, request, timeoutMs))
         if (statusCode >= 200 && statusCode < 300) {
           metrics.providerCalls.inc({ result: 'accepted' })
           return { outcome: 'accepted', attempts: attempt }
@@ -167,7 +128,7 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
         metrics.providerCalls.inc({ result: 'error' })
         const lastError = describe(err)
         if (outcomeUnknown(err)) mayHaveReached = true
-        const budgetDenied = attempt < maxAttempts && !retryAllowed()
+        const budgetDenied = attempt < maxAttempts && !retryAllowed(opts.retryBudget)
         if (attempt >= maxAttempts || budgetDenied) {
           if (budgetDenied) metrics.providerRetries.inc({ outcome: 'denied_budget' })
           log.warn({ chargeId: request.chargeId, attempts: attempt, lastError, mayHaveReached, budgetDenied }, 'provider call failed; retries exhausted')
@@ -182,6 +143,50 @@ export function createProviderClient (opts: ProviderClientOptions): ProviderClie
       }
     }
   }
+}
+
+/** One POST /charges, no retry: the status of a 2xx or 4xx answer; a 5xx or 429 throws (worth another try). */
+async function postCharge (url: string, request: ChargeRequest, timeoutMs: number): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(request.requestId === undefined ? {} : { [REQUEST_ID_HEADER]: request.requestId }) },
+    body: JSON.stringify({ chargeId: request.chargeId, amountCents: request.amountCents, currency: 'EUR', callbackUrl: request.callbackUrl }),
+    signal: AbortSignal.timeout(timeoutMs)
+  })
+  await response.body?.cancel()
+  if (response.status >= 500 || response.status === 429) throw new ProviderCallError(`HTTP ${response.status}`)
+  return response.status
+}
+
+/** One GET /charges/:chargeId through the breaker, no retry; any failure to answer is `unreachable`. */
+async function lookupCharge ({ baseUrl, timeoutMs, breaker }: ProviderClientOptions, chargeId: string): Promise<ChargeLookup> {
+  try {
+    return await breaker.run(async () => await getCharge(baseUrl, chargeId, timeoutMs))
+  } catch (err) {
+    return { state: 'unreachable', error: isBreakerOpenError(err) ? 'circuit breaker open' : describe(err) }
+  }
+}
+
+async function getCharge (baseUrl: string, chargeId: string, timeoutMs: number): Promise<ChargeLookup> {
+  const response = await fetch(new URL(`/charges/${encodeURIComponent(chargeId)}`, baseUrl), { signal: AbortSignal.timeout(timeoutMs) })
+  if (response.status === 404) {
+    await response.body?.cancel()
+    return { state: 'not_found' }
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel()
+    throw new ProviderCallError(`HTTP ${response.status}`)
+  }
+  const body = await response.json() as { status?: string, reason?: string }
+  if (body.status === 'succeeded') return { state: 'succeeded' }
+  if (body.status === 'failed') return { state: 'failed', reason: body.reason ?? 'card_declined' }
+  if (body.status === 'pending') return { state: 'pending' }
+  throw new ProviderCallError(`unexpected charge status ${String(body.status)}`)
+}
+
+/** Whether the retry budget (if any) allows one more retry now. */
+function retryAllowed (retryBudget: ProviderClientOptions['retryBudget']): boolean {
+  return retryBudget?.().tryRetry() ?? true
 }
 
 /** Errors raised before the request could leave this process: the provider cannot have seen it. */
