@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { testInfra } from './infra.js'
 import { uniqueName } from './names.js'
+import { registerTeardown } from './teardown.js'
 
 export interface TestDatabase {
   name: string
@@ -48,4 +49,11 @@ async function dropDatabase (name: string, attempts = 10): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
   }
+}
+
+/** A fresh database (createDatabase) that drops itself after the test, or after the file's tests (registerTeardown). */
+export async function testDatabase (prefix = 't'): Promise<TestDatabase> {
+  const db = await createDatabase(prefix)
+  registerTeardown(db.drop)
+  return db
 }

@@ -1,11 +1,12 @@
 import { Registry } from 'prom-client'
 import { Kafka, logLevel, type IHeaders } from 'kafkajs'
-import { testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { registerTeardown, testDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { createEnvelope, type Envelope } from '@lab/messaging'
 import { buildApp } from '../src/app.js'
 import { loadOrdersConfig } from '../src/config.js'
 import { orderTopics, type OrderTopics } from '../src/topics.js'
+import { startInventory, type Inventory } from './inventory.js'
 
 export interface OrdersUnderTest {
   app: LabApp
@@ -31,13 +32,29 @@ export function ordersEnv (db: TestDatabase, inventoryUrl: string, env: Record<s
   }
 }
 
-/** An orders app built in-process and ready (relay and consumer started). The caller closes it. */
+/** An orders app built in-process and ready (relay and consumer started); closed by registerTeardown. */
 export async function buildOrders (env: Record<string, string>): Promise<OrdersUnderTest> {
   const registry = new Registry()
   const config = loadOrdersConfig(env)
   const app = await buildApp(config, { registry, defaultMetrics: false })
+  registerTeardown(async () => { await app.close() })
   await app.ready()
   return { app, registry, topics: orderTopics(config) }
+}
+
+export interface OrdersWithInventory { db: TestDatabase, inventory: Inventory, orders: OrdersUnderTest }
+
+/**
+ * What the orders tests that place orders share: the real inventory in its own process (reaching
+ * Postgres through `inventoryDatabaseAddress`, a Toxiproxy proxy, when given), and orders built here
+ * on a database of its own (`database` names it), calling inventory over HTTP with `env` on top of
+ * ordersEnv. Each part closes itself, orders first (registerTeardown).
+ */
+export async function startOrdersWithInventory (database: string, { env = {}, inventoryDatabaseAddress }: { env?: Record<string, string>, inventoryDatabaseAddress?: string } = {}): Promise<OrdersWithInventory> {
+  const inventory = await startInventory({ databaseAddress: inventoryDatabaseAddress })
+  const db = await testDatabase(database)
+  const orders = await buildOrders(ordersEnv(db, inventory.url, env))
+  return { db, inventory, orders }
 }
 
 export function testKafka (): Kafka {

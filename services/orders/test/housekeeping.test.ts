@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, eventually, type TestDatabase } from '@lab/testkit'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, eventually, testDatabase, type TestDatabase } from '@lab/testkit'
 import { loadOrdersConfig } from '../src/config.js'
 import { buildOrders, metricValue, ordersEnv, sql, type OrdersUnderTest } from './build.js'
 
 let db: TestDatabase
 let orders: OrdersUnderTest
 
-beforeAll(async () => {
-  db = await createDatabase('orders_housekeeping')
+beforeAllWithTeardown(async () => {
+  db = await testDatabase('orders_housekeeping')
   // No inventory needed: nothing here places an order.
   orders = await buildOrders(ordersEnv(db, 'http://127.0.0.1:9', { HOUSEKEEPING_INTERVAL_MS: '1000', OUTBOX_SENT_RETENTION_MS: '60000', INBOX_RETENTION_MS: '60000' }))
-})
-
-afterAll(async () => {
-  await orders?.app.close()
-  await db?.drop()
 })
 
 describe('housekeeping in orders', () => {

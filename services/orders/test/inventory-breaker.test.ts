@@ -1,35 +1,30 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, createProxy, type TestDatabase, type TestProxy } from '@lab/testkit'
-import { buildOrders, expectErrorBody, metricValue, ordersEnv, purchase, sql, type OrdersUnderTest } from './build.js'
-import { InventoryUnderTest } from './inventory.js'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, createProxy, registerTeardown, type TestDatabase, type TestProxy } from '@lab/testkit'
+import { expectErrorBody, metricValue, purchase, sql, startOrdersWithInventory, type OrdersUnderTest } from './build.js'
+import type { Inventory } from './inventory.js'
 
 const RESET_MS = 1000
 const TIMEOUT_MS = 300
 
 let proxy: TestProxy
-let inventory: InventoryUnderTest
+let inventory: Inventory
 let db: TestDatabase
 let orders: OrdersUnderTest
 
-beforeAll(async () => {
+beforeAllWithTeardown(async () => {
   // Inventory reaches its database through Toxiproxy, so a test can make it slow.
   proxy = await createProxy('postgres')
-  inventory = await InventoryUnderTest.start({ databaseAddress: proxy.address })
-  db = await createDatabase('orders_breaker')
-  orders = await buildOrders(ordersEnv(db, inventory.url, {
-    INVENTORY_TIMEOUT_MS: String(TIMEOUT_MS),
-    BREAKER_VOLUME_THRESHOLD: '5',
-    BREAKER_ERROR_THRESHOLD_PERCENT: '50',
-    BREAKER_RESET_MS: String(RESET_MS)
+  registerTeardown(proxy.remove)
+  ;({ db, inventory, orders } = await startOrdersWithInventory('orders_breaker', {
+    inventoryDatabaseAddress: proxy.address,
+    env: {
+      INVENTORY_TIMEOUT_MS: String(TIMEOUT_MS),
+      BREAKER_VOLUME_THRESHOLD: '5',
+      BREAKER_ERROR_THRESHOLD_PERCENT: '50',
+      BREAKER_RESET_MS: String(RESET_MS)
+    }
   }))
-})
-
-afterAll(async () => {
-  await orders?.app.close()
-  await inventory?.close()
-  await proxy?.remove()
-  await db?.drop()
 })
 
 async function place (key = randomUUID(), productId = 1, quantity = 1) {

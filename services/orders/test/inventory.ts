@@ -1,67 +1,50 @@
-import { Registry } from 'prom-client'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
-import type { LabApp } from '@lab/platform'
-// The real inventory service, in-process on its own database: orders talks to it over HTTP, as in the lab.
-import { buildApp as buildInventoryApp } from '../../inventory/src/app.js'
-import { loadInventoryConfig, type InventoryConfig } from '../../inventory/src/config.js'
+import { startService, testDatabase, uniqueName, type ServiceProcess } from '@lab/testkit'
 
 export interface Stock { productId: number, available: number, reserved: number, priceCents: number, version: number }
 
-/** A real inventory: products 1..20 with 100 units each, listening on 127.0.0.1. */
-export class InventoryUnderTest {
-  #app: LabApp | undefined
-  #port = 0
-
-  private constructor (readonly db: TestDatabase, private readonly config: InventoryConfig) {}
-
-  /** `databaseAddress`: host:port to reach Postgres through (a Toxiproxy proxy, to slow inventory down). */
-  static async start ({ databaseAddress }: { databaseAddress?: string } = {}): Promise<InventoryUnderTest> {
-    const db = await createDatabase('orders_inventory')
-    const url = new URL(db.url)
-    if (databaseAddress !== undefined) url.host = databaseAddress
-    const inventory = new InventoryUnderTest(db, loadInventoryConfig({ LOG_LEVEL: 'error', DATABASE_URL: url.toString(), SEED_ITEMS: '20', SEED_STOCK: '100' }))
-    await inventory.restart()
-    return inventory
-  }
-
+/** The real inventory service in its own process, on its own database: orders reaches it over HTTP, as in the lab. */
+export interface Inventory {
   /** http://127.0.0.1:<port>; the same across stop() and restart(). */
-  get url (): string { return `http://127.0.0.1:${this.#port}` }
-
-  /** Inventory "down": its server stops (connections refused); its database stays. */
-  async stop (): Promise<void> {
-    await this.#app?.close()
-    this.#app = undefined
-  }
-
+  url: string
+  /** Inventory "down": its process stops (connections refused); its database stays. */
+  stop: () => Promise<void>
   /** Up again, on the same port and database. */
-  async restart (): Promise<void> {
-    const app = await buildInventoryApp(this.config, { registry: new Registry() })
-    await app.listen({ host: '127.0.0.1', port: this.#port })
-    this.#port = (app.server.address() as { port: number }).port
-    this.#app = app
-  }
-
-  async close (): Promise<void> {
-    await this.stop()
-    await this.db.drop()
-  }
-
-  async stock (productId: number): Promise<Stock> {
-    return await this.#call('GET', `/stock/${productId}`) as Stock
-  }
-
+  restart: () => Promise<void>
+  stock: (productId: number) => Promise<Stock>
   /** Sets the sellable units (and the unit price) of a product. */
-  async setStock (productId: number, available: number, priceCents = 1250): Promise<void> {
-    await this.#call('PUT', `/stock/${productId}`, { available, priceCents })
-  }
+  setStock: (productId: number, available: number, priceCents?: number) => Promise<void>
+}
 
-  async #call (method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    })
-    if (!res.ok) throw new Error(`inventory ${method} ${path}: ${res.status} ${await res.text()}`)
-    return await res.json()
+/**
+ * Products 1..20 with 100 units each. `databaseAddress`: host:port to reach Postgres through (a
+ * Toxiproxy proxy, to slow inventory down). Stopped and its database dropped by registerTeardown.
+ */
+export async function startInventory ({ databaseAddress }: { databaseAddress?: string } = {}): Promise<Inventory> {
+  const db = await testDatabase('orders_inventory')
+  const databaseUrl = new URL(db.url)
+  if (databaseAddress !== undefined) databaseUrl.host = databaseAddress
+  const inventory = await startService('inventory', {
+    INSTANCE_ID: uniqueName('inventory-for-orders'),
+    LOG_LEVEL: 'error',
+    DATABASE_URL: databaseUrl.toString(),
+    SEED_ITEMS: '20',
+    SEED_STOCK: '100'
+  })
+  return {
+    url: inventory.url,
+    stop: inventory.stop,
+    restart: inventory.start,
+    stock: async (productId) => await call(inventory, 'GET', `/stock/${productId}`) as Stock,
+    setStock: async (productId, available, priceCents = 1250) => { await call(inventory, 'PUT', `/stock/${productId}`, { available, priceCents }) }
   }
+}
+
+async function call (inventory: ServiceProcess, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${inventory.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  if (!res.ok) throw new Error(`inventory ${method} ${path}: ${res.status} ${await res.text()}`)
+  return await res.json()
 }

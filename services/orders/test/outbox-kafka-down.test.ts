@@ -1,40 +1,33 @@
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, startPrivateKafka, uniqueName, type PrivateKafka, type TestDatabase } from '@lab/testkit'
-import { buildOrders, eventually, metricValue, ordersEnv, purchase, readTopic, sql, type OrdersUnderTest } from './build.js'
-import { InventoryUnderTest } from './inventory.js'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, registerTeardown, startPrivateKafka, uniqueName, type PrivateKafka, type TestDatabase } from '@lab/testkit'
+import { eventually, metricValue, purchase, readTopic, sql, startOrdersWithInventory, type OrdersUnderTest } from './build.js'
 
 // Issue 4: "stop Kafka while 100 orders are placed, start it again: all 100 orders.placed.v1 events are
 // delivered, none twice in effect". The shared test Kafka serves other files, so this file has a broker
 // of its own that it really stops (the process ends) and starts again on the same port and data.
 let broker: PrivateKafka
 let db: TestDatabase
-let inventory: InventoryUnderTest
 let orders: OrdersUnderTest
 
-beforeAll(async () => {
+// Closed last first: orders, then inventory, then the broker. Orders' close takes ~25 s: the
+// payment-results consumer's JoinGroup after the restart waits for its group's member from before the
+// stop (Kafka kept the group) until the session ends; close waits for that join.
+beforeAllWithTeardown(async () => {
   broker = await startPrivateKafka()
-  inventory = await InventoryUnderTest.start()
-  db = await createDatabase('orders_kafka_down')
+  registerTeardown(broker.remove)
   // Short kafkajs retries and relay backoff: once Kafka is back, the relay notices within a second.
-  orders = await buildOrders(ordersEnv(db, inventory.url, {
-    KAFKA_BROKERS: broker.brokers.join(','),
-    // Kafka being down is the point here: its connection errors would flood the output.
-    LOG_LEVEL: 'fatal',
-    KAFKA_RETRIES: '2',
-    KAFKA_MAX_RETRY_TIME_MS: '300',
-    OUTBOX_MAX_BACKOFF_MS: '500'
+  ;({ db, orders } = await startOrdersWithInventory('orders_kafka_down', {
+    env: {
+      KAFKA_BROKERS: broker.brokers.join(','),
+      // Kafka being down is the point here: its connection errors would flood the output.
+      LOG_LEVEL: 'fatal',
+      KAFKA_RETRIES: '2',
+      KAFKA_MAX_RETRY_TIME_MS: '300',
+      OUTBOX_MAX_BACKOFF_MS: '500'
+    }
   }))
-})
-
-afterAll(async () => {
-  // ~25 s: the payment-results consumer's JoinGroup after the restart waits for its group's member from
-  // before the stop (Kafka kept the group) until the session ends; close waits for that join.
-  await orders?.app.close()
-  await inventory?.close()
-  await db?.drop()
-  await broker?.remove()
 })
 
 const backlog = async (): Promise<number> => await metricValue(orders.registry, 'outbox_backlog', { service: 'orders' })

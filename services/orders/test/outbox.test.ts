@@ -2,28 +2,18 @@ import { randomUUID } from 'node:crypto'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { Kafka } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closedPort, createDatabase, type TestDatabase } from '@lab/testkit'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, closedPort, type TestDatabase } from '@lab/testkit'
 import { createKafka, OutboxRelay } from '@lab/messaging'
-import { buildOrders, eventually, metricValue, ordersEnv, purchase, readTopic, sql, testKafka, type OrdersUnderTest } from './build.js'
-import { InventoryUnderTest } from './inventory.js'
+import { eventually, metricValue, purchase, readTopic, sql, startOrdersWithInventory, testKafka, type OrdersUnderTest } from './build.js'
 
 let db: TestDatabase
-let inventory: InventoryUnderTest
 let orders: OrdersUnderTest
 let kafka: Kafka
 
-beforeAll(async () => {
-  inventory = await InventoryUnderTest.start()
-  db = await createDatabase('orders_outbox')
-  orders = await buildOrders(ordersEnv(db, inventory.url))
+beforeAllWithTeardown(async () => {
+  ({ db, orders } = await startOrdersWithInventory('orders_outbox'))
   kafka = testKafka()
-})
-
-afterAll(async () => {
-  await orders?.app.close()
-  await inventory?.close()
-  await db?.drop()
 })
 
 /** Messages ever written to a topic (sum of its partitions' high watermarks). */

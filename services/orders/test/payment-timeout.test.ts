@@ -1,29 +1,21 @@
 import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, type TestDatabase } from '@lab/testkit'
 import type { Order } from '../src/schemas/order.js'
-import { buildOrders, eventually, metricValue, ordersEnv, paymentEvent, publish, purchase, sql, testKafka, type OrdersUnderTest } from './build.js'
-import { InventoryUnderTest } from './inventory.js'
+import { eventually, metricValue, paymentEvent, publish, purchase, sql, startOrdersWithInventory, testKafka, type OrdersUnderTest } from './build.js'
+import type { Inventory } from './inventory.js'
 
 const TIMEOUT_MS = 1500
 
 let db: TestDatabase
-let inventory: InventoryUnderTest
+let inventory: Inventory
 let orders: OrdersUnderTest
 let kafka: Kafka
 
-beforeAll(async () => {
-  inventory = await InventoryUnderTest.start()
-  db = await createDatabase('orders_payment_timeout')
-  orders = await buildOrders(ordersEnv(db, inventory.url, { PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS), PAYMENT_TIMEOUT_SWEEP_MS: '200' }))
+beforeAllWithTeardown(async () => {
+  ({ db, inventory, orders } = await startOrdersWithInventory('orders_payment_timeout', { env: { PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS), PAYMENT_TIMEOUT_SWEEP_MS: '200' } }))
   kafka = testKafka()
-})
-
-afterAll(async () => {
-  await orders?.app.close()
-  await inventory?.close()
-  await db?.drop()
 })
 
 async function placeOrder (productId: number, quantity: number, requestId: string = randomUUID()): Promise<Order> {

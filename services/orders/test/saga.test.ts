@@ -1,30 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, type TestDatabase } from '@lab/testkit'
 import { deadLetterTopic } from '@lab/messaging'
 import type { Order } from '../src/schemas/order.js'
-import { buildOrders, eventually, metricValue, ordersEnv, paymentEvent, publish, purchase, readTopic, sql, testKafka, type OrdersUnderTest } from './build.js'
-import { InventoryUnderTest } from './inventory.js'
+import { eventually, metricValue, paymentEvent, publish, purchase, readTopic, sql, startOrdersWithInventory, testKafka, type OrdersUnderTest } from './build.js'
+import type { Inventory } from './inventory.js'
 
 const MAX_ATTEMPTS = 3
 
 let db: TestDatabase
-let inventory: InventoryUnderTest
+let inventory: Inventory
 let orders: OrdersUnderTest
 let kafka: Kafka
 
-beforeAll(async () => {
-  inventory = await InventoryUnderTest.start()
-  db = await createDatabase('orders_saga')
-  orders = await buildOrders(ordersEnv(db, inventory.url, { CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS), CONSUMER_RETRY_BACKOFF_MS: '50' }))
+beforeAllWithTeardown(async () => {
+  ({ db, inventory, orders } = await startOrdersWithInventory('orders_saga', { env: { CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS), CONSUMER_RETRY_BACKOFF_MS: '50' } }))
   kafka = testKafka()
-})
-
-afterAll(async () => {
-  await orders?.app.close()
-  await inventory?.close()
-  await db?.drop()
 })
 
 async function placeOrder (productId: number, quantity: number): Promise<Order> {

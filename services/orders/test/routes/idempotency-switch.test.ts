@@ -1,23 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
-import { buildOrders, metricValue, ordersEnv, purchase, sql, type OrdersUnderTest } from '../build.js'
-import { InventoryUnderTest } from '../inventory.js'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, type TestDatabase } from '@lab/testkit'
+import { metricValue, purchase, sql, startOrdersWithInventory, type OrdersUnderTest } from '../build.js'
+import type { Inventory } from '../inventory.js'
 
 let db: TestDatabase
-let inventory: InventoryUnderTest
+let inventory: Inventory
 let orders: OrdersUnderTest
 
-beforeAll(async () => {
-  inventory = await InventoryUnderTest.start()
-  db = await createDatabase('orders_idem_switch')
-  orders = await buildOrders(ordersEnv(db, inventory.url))
-})
-
-afterAll(async () => {
-  await orders?.app.close()
-  await inventory?.close()
-  await db?.drop()
+beforeAllWithTeardown(async () => {
+  ({ db, inventory, orders } = await startOrdersWithInventory('orders_idem_switch'))
 })
 
 const post = async (key: string, productId: number) => await orders.app.inject({ method: 'POST', url: '/orders', headers: { 'idempotency-key': key }, payload: purchase(productId, 2) })

@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, createProxy, type TestDatabase, type TestProxy } from '@lab/testkit'
-import { buildOrders, expectErrorBody, metricValue, ordersEnv, purchase, sql, type OrdersUnderTest } from '../build.js'
-import { InventoryUnderTest } from '../inventory.js'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, createProxy, registerTeardown, type TestDatabase, type TestProxy } from '@lab/testkit'
+import { expectErrorBody, metricValue, purchase, sql, startOrdersWithInventory, type OrdersUnderTest } from '../build.js'
+import type { Inventory } from '../inventory.js'
 
 let db: TestDatabase
 let proxy: TestProxy
-let inventory: InventoryUnderTest
+let inventory: Inventory
 let orders: OrdersUnderTest
 
-beforeAll(async () => {
+beforeAllWithTeardown(async () => {
   // Inventory reaches its database through Toxiproxy, so a test can hold a request in flight.
   proxy = await createProxy('postgres')
-  inventory = await InventoryUnderTest.start({ databaseAddress: proxy.address })
-  db = await createDatabase('orders_place')
-  orders = await buildOrders(ordersEnv(db, inventory.url))
-})
-
-afterAll(async () => {
-  await orders?.app.close()
-  await inventory?.close()
-  await proxy?.remove()
-  await db?.drop()
+  registerTeardown(proxy.remove)
+  ;({ db, inventory, orders } = await startOrdersWithInventory('orders_place', { inventoryDatabaseAddress: proxy.address }))
 })
 
 /** POST /orders with a fresh Idempotency-Key, or the given one, or none (null). */
