@@ -3,16 +3,14 @@ import pg from 'pg'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { Consumer, Producer } from 'kafkajs'
-import { testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { endPool, registerTeardown, testDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { createEnvelope, createKafka, ensureTopics, type Envelope } from '@lab/messaging'
-import { buildApp as buildProviderApp } from '@lab/provider/src/app.js'
-import { loadProviderConfig } from '@lab/provider/src/config.js'
 import { buildApp, type BuildOptions } from '../src/app.js'
 import { loadPaymentsConfig } from '../src/config.js'
 import { TOPICS } from '../src/events.js'
+import { startProvider, TEST_SECRET, type Provider } from './provider.js'
 
-export const TEST_SECRET = 'payments-test-webhook-secret-0123'
 export const SEED_WALLETS = 20
 export const SEED_BALANCE_CENTS = 100_000
 
@@ -20,6 +18,8 @@ export interface Running {
   app: LabApp
   registry: Registry
   url: string
+  /** Closes the app (a crash test closes an instance itself); the teardown calls it too, once is enough. */
+  close: () => Promise<void>
 }
 
 /**
@@ -53,51 +53,54 @@ export function paymentsEnv (db: TestDatabase, env: Record<string, string> = {})
   }
 }
 
-/** Payments built in-process and listening on a free port (the provider calls it back). The caller closes it. */
+/** Payments built in-process and listening on a free port (the provider calls it back); closed by registerTeardown. */
 export async function startPayments (env: Record<string, string>, opts: BuildOptions = {}): Promise<Running> {
   const registry = new Registry()
   const app = await buildApp(loadPaymentsConfig(env), { registry, defaultMetrics: false, ...opts })
+  let closing: Promise<void> | undefined
+  const close = async (): Promise<void> => { closing ??= app.close(); await closing }
+  registerTeardown(close)
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  return { app, registry, url }
+  return { app, registry, url, close }
 }
 
-/** The real provider app (services/provider), listening on a free port, with its fault knobs at `env`. */
-export async function startProvider (env: Record<string, string> = {}): Promise<Running & { chargeCalls: ChargeCall[] }> {
-  const registry = new Registry()
-  const config = loadProviderConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'error',
-    PROVIDER_WEBHOOK_SECRET: TEST_SECRET,
-    PROVIDER_PROCESSING_DELAY_MS: '20',
-    PROVIDER_CALLBACK_BASE_DELAY_MS: '50',
-    PROVIDER_CALLBACK_MAX_DELAY_MS: '500',
-    ...env
-  })
-  const app = await buildProviderApp(config, { registry, defaultMetrics: false })
-  // Every POST /charges as it reaches the provider (before its fault knobs answer): what the breaker
-  // and the retries let through, and when.
-  const chargeCalls: ChargeCall[] = []
-  app.addHook('preHandler', async (request) => {
-    if (request.method === 'POST' && request.url === '/charges') chargeCalls.push({ chargeId: (request.body as { chargeId: string }).chargeId, at: performance.now() })
-  })
-  const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  return { app, registry, url, chargeCalls }
+export interface PaymentsWithProvider {
+  db: TestDatabase
+  /** For assertions on what payments stored. */
+  pool: pg.Pool
+  provider: Provider
+  /** The environment payments runs with (its TOPIC_PREFIX names the topics). */
+  env: Record<string, string>
+  payments: Running
+  /** Sends an order event as orders' outbox relay would. */
+  send: OrderProducer['send']
 }
 
-export interface ChargeCall { chargeId: string, at: number }
-
-export async function setFaults (provider: Running, faults: { errorRate?: number, latencyMs?: number, declineRate?: number }): Promise<void> {
-  const res = await provider.app.inject({ method: 'PUT', url: '/admin/faults', payload: faults })
-  if (res.statusCode !== 200) throw new Error(`PUT /admin/faults answered ${res.statusCode}: ${res.body}`)
+/**
+ * What the consumer tests share: payments on a database of its own (`database` names it) with `env`
+ * on top of paymentsEnv, the provider in its own process (started with `providerEnv`, or `provider`
+ * when the test started it itself), a producer of order events and a pool on payments' database.
+ * Each part closes itself (registerTeardown), payments first.
+ */
+export async function startPaymentsWithProvider (database: string, { env: extra = {}, providerEnv = {}, provider: given }: { env?: Record<string, string>, providerEnv?: Record<string, string>, provider?: Provider } = {}): Promise<PaymentsWithProvider> {
+  const db = await testDatabase(database)
+  const pool = dbPool(db)
+  const provider = given ?? await startProvider(providerEnv)
+  const env = paymentsEnv(db, { PROVIDER_URL: provider.url, ...extra })
+  const { send } = await orderProducer(env.TOPIC_PREFIX as string)
+  const payments = await startPayments(env)
+  return { db, pool, provider, env, payments, send }
 }
 
 export const testLog = pino({ level: 'error' })
 
-/** Produces order events onto the prefixed topics, as the orders service's outbox relay would. */
-export async function orderProducer (prefix: string): Promise<{ producer: Producer, send: (topic: keyof typeof TOPICS, envelope: Envelope, requestId?: string) => Promise<void> }> {
+export interface OrderProducer { producer: Producer, send: (topic: keyof typeof TOPICS, envelope: Envelope, requestId?: string) => Promise<void> }
+
+/** Produces order events onto the prefixed topics, as the orders service's outbox relay would; disconnects by registerTeardown. */
+export async function orderProducer (prefix: string): Promise<OrderProducer> {
   const kafka = createKafka({ clientId: uniqueName('orders-sim'), brokers: testInfra().kafkaBrokers, log: testLog })
   const producer = kafka.producer()
+  registerTeardown(async () => { await producer.disconnect() })
   await producer.connect()
   return {
     producer,
@@ -119,7 +122,7 @@ export function orderCancelled (orderId: string, refundRequired = true): Envelop
   return createEnvelope(TOPICS.ordersCancelled, orderId, { orderId, reason: 'test', refundRequired })
 }
 
-/** Collects the payments events (succeeded and failed) published under `prefix`, from the beginning. */
+/** Collects the payments events (succeeded and failed) published under `prefix`, from the beginning; disconnects by registerTeardown. */
 export async function collectPaymentEvents (prefix: string): Promise<{ events: Envelope[], requestIds: Map<string, string>, consumer: Consumer }> {
   const kafka = createKafka({ clientId: uniqueName('events-reader'), brokers: testInfra().kafkaBrokers, log: testLog })
   // The topics may not exist yet (payments creates them at boot): create them first, as it would.
@@ -128,6 +131,7 @@ export async function collectPaymentEvents (prefix: string): Promise<{ events: E
   const events: Envelope[] = []
   /** Event id → its x-request-id header. */
   const requestIds = new Map<string, string>()
+  registerTeardown(async () => { await consumer.disconnect() })
   await consumer.connect()
   await consumer.subscribe({ topics: [prefix + TOPICS.paymentsSucceeded, prefix + TOPICS.paymentsFailed], fromBeginning: true })
   const joined = new Promise<void>((resolve) => { const off = consumer.on(consumer.events.GROUP_JOIN, () => { off(); resolve() }) })
@@ -143,12 +147,13 @@ export async function collectPaymentEvents (prefix: string): Promise<{ events: E
   return { events, requestIds, consumer }
 }
 
-/** A pool on the service's database, for assertions on what is stored. */
+/** A pool on the service's database, for assertions on what is stored; ended by registerTeardown (before the database drops). */
 export function dbPool (db: TestDatabase): pg.Pool {
   const pool = new pg.Pool({ connectionString: db.url, max: 3 })
   // An idle client ended by the server (the test database dropped WITH (FORCE) while a client's end is
   // still under way) is expected at teardown; without a listener the pool throws it as uncaught.
   pool.on('error', () => {})
+  registerTeardown(async () => { await endPool(pool) })
   return pool
 }
 
@@ -168,3 +173,4 @@ export async function histogram (registry: Registry, name: string, labels: Recor
 }
 
 export { eventually, metricValue } from '@lab/testkit'
+export { startProvider, TEST_SECRET, type ChargeCall, type Provider } from './provider.js'

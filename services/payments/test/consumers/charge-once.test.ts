@@ -1,41 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import type { Producer } from 'kafkajs'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown, testDatabase, untilFileEnds } from '@lab/testkit'
 import type { Envelope } from '@lab/messaging'
 import {
   collectPaymentEvents, dbPool, eventually, metricValue, orderCancelled, orderPlaced, orderProducer, paymentsEnv,
-  SEED_BALANCE_CENTS, SEED_WALLETS, startPayments, startProvider, type Running
+  SEED_BALANCE_CENTS, SEED_WALLETS, startPayments, startProvider, type OrderProducer, type Provider, type Running
 } from '../build.js'
 import { TOPICS } from '../../src/events.js'
 
-let db: TestDatabase
 let pool: pg.Pool
-let provider: Running
+let provider: Provider
 let env: Record<string, string>
-let producer: Producer
-let send: Awaited<ReturnType<typeof orderProducer>>['send']
+let send: OrderProducer['send']
 let reader: Awaited<ReturnType<typeof collectPaymentEvents>>
+/** The payments instances, started by the first test: the second one serves the tests after it. */
 const apps: Running[] = []
 
 const TOTAL = SEED_WALLETS * SEED_BALANCE_CENTS
 
-beforeAll(async () => {
-  db = await createDatabase('payments_once')
+// Payments itself is started by the tests, crash and all: the rest is here.
+beforeAllWithTeardown(async () => {
+  const db = await testDatabase('payments_once')
   pool = dbPool(db)
   provider = await startProvider()
   env = paymentsEnv(db, { PROVIDER_URL: provider.url })
-  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
+  ;({ send } = await orderProducer(env.TOPIC_PREFIX as string))
   reader = await collectPaymentEvents(env.TOPIC_PREFIX as string)
-})
-
-afterAll(async () => {
-  for (const app of apps) await app.app.close()
-  await reader?.consumer.disconnect()
-  await producer?.disconnect()
-  await provider?.app.close()
-  await pool?.end()
-  await db?.drop()
 })
 
 async function consistency () {
@@ -90,11 +80,11 @@ describe('the payment consumer charges each order exactly once', () => {
       await send('ordersPlaced', order) // every event twice
     }
     await crash
-    await (apps[0] as Running).app.close()
+    await (apps[0] as Running).close()
 
     // A new instance in the same group picks up from the last committed offsets: it sees the crashed
-    // message again (and every duplicate), and must apply none of them twice.
-    apps.push(await startPayments(env))
+    // message again (and every duplicate), and must apply none of them twice. It serves the next tests too.
+    apps.push(await untilFileEnds(async () => await startPayments(env)))
     const outcome = await eventually(async () => await finalPayments(orders.map((o) => o.data.orderId)), 40_000, 'every payment final')
 
     for (const order of wallet) expect(outcome.get(order.data.orderId)?.status).toBe('succeeded')
@@ -107,7 +97,7 @@ describe('the payment consumer charges each order exactly once', () => {
     const charged = wallet.reduce((sum, o) => sum + o.data.amountCents, 0)
     expect((await pool.query("SELECT balance_cents::int AS b FROM wallets WHERE id = 'merchant'")).rows[0]?.b).toBe(charged)
     // The provider took each card charge once, however often it was asked.
-    expect(await metricValue(provider.registry, 'provider_charges_total', { outcome: 'accepted' })).toBe(card.length)
+    expect(await provider.metric('provider_charges_total', { outcome: 'accepted' })).toBe(card.length)
 
     expect(await consistency()).toEqual({ totalCents: TOTAL, seededCents: TOTAL, walletsMatchingLedger: true, mismatches: [], unbalancedTransfers: 0 })
 

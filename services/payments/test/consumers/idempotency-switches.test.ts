@@ -1,36 +1,20 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import type { Producer } from 'kafkajs'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown } from '@lab/testkit'
 import type { Envelope } from '@lab/messaging'
-import { dbPool, eventually, metricValue, orderPlaced, orderProducer, paymentsEnv, startPayments, startProvider, type Running } from '../build.js'
+import { eventually, metricValue, orderPlaced, startPaymentsWithProvider, type PaymentsWithProvider, type Running } from '../build.js'
 import { TOPICS } from '../../src/events.js'
 
-let db: TestDatabase
 let pool: pg.Pool
-let provider: Running
 let payments: Running
-let producer: Producer
-let send: Awaited<ReturnType<typeof orderProducer>>['send']
+let send: PaymentsWithProvider['send']
 let placedTopic: string
 
-beforeAll(async () => {
-  db = await createDatabase('payments_idem_switches')
-  pool = dbPool(db)
-  provider = await startProvider()
-  const env = paymentsEnv(db, { PROVIDER_URL: provider.url })
+beforeAllWithTeardown(async () => {
+  let env: Record<string, string>
+  ;({ pool, payments, send, env } = await startPaymentsWithProvider('payments_idem_switches'))
   placedTopic = `${env.TOPIC_PREFIX}${TOPICS.ordersPlaced}`
-  payments = await startPayments(env)
-  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
-})
-
-afterAll(async () => {
-  await payments?.app.close()
-  await producer?.disconnect()
-  await provider?.app.close()
-  await pool?.end()
-  await db?.drop()
 })
 
 const switches = async (method: 'PUT' | 'DELETE', payload?: Record<string, boolean>) => {

@@ -1,10 +1,9 @@
 import net from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import type { Producer } from 'kafkajs'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown, registerTeardown } from '@lab/testkit'
 import {
-  collectPaymentEvents, dbPool, eventually, histogram, metricValue, orderPlaced, orderProducer, paymentsEnv, setFaults, startPayments, startProvider, type Running
+  collectPaymentEvents, eventually, histogram, metricValue, orderPlaced, startPaymentsWithProvider, startProvider, type PaymentsWithProvider, type Provider, type Running
 } from '../build.js'
 import { paymentIdForOrder } from '../../src/payment-id.js'
 import { TOPICS } from '../../src/events.js'
@@ -52,43 +51,32 @@ function startLossyHop (target: URL): Promise<{ url: string, mode: { drop: boole
   })
 }
 
-let db: TestDatabase
 let pool: pg.Pool
-let provider: Running
+let provider: Provider
 let hop: Awaited<ReturnType<typeof startLossyHop>>
 let payments: Running
-let producer: Producer
-let send: Awaited<ReturnType<typeof orderProducer>>['send']
+let send: PaymentsWithProvider['send']
 let reader: Awaited<ReturnType<typeof collectPaymentEvents>>
 
-beforeAll(async () => {
-  db = await createDatabase('payments_unknown')
-  pool = dbPool(db)
+beforeAllWithTeardown(async () => {
   provider = await startProvider()
   hop = await startLossyHop(new URL(provider.url))
-  const env = paymentsEnv(db, {
-    PROVIDER_URL: hop.url,
-    // The provider's callbacks go nowhere: only the reconciler can learn a charge's outcome here.
-    PUBLIC_URL: 'http://127.0.0.1:9',
-    PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS),
-    PROVIDER_MAX_ATTEMPTS: '2',
-    BREAKER_VOLUME_THRESHOLD: '1000',
-    RECONCILE_AFTER_MS: String(RECONCILE_AFTER_MS),
-    RECONCILE_INTERVAL_MS: String(RECONCILE_INTERVAL_MS)
-  })
-  payments = await startPayments(env)
-  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
+  registerTeardown(hop.close)
+  let env: Record<string, string>
+  ;({ pool, payments, send, env } = await startPaymentsWithProvider('payments_unknown', {
+    provider,
+    env: {
+      PROVIDER_URL: hop.url,
+      // The provider's callbacks go nowhere: only the reconciler can learn a charge's outcome here.
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS),
+      PROVIDER_MAX_ATTEMPTS: '2',
+      BREAKER_VOLUME_THRESHOLD: '1000',
+      RECONCILE_AFTER_MS: String(RECONCILE_AFTER_MS),
+      RECONCILE_INTERVAL_MS: String(RECONCILE_INTERVAL_MS)
+    }
+  }))
   reader = await collectPaymentEvents(env.TOPIC_PREFIX as string)
-})
-
-afterAll(async () => {
-  await payments?.app.close()
-  await reader?.consumer.disconnect()
-  await producer?.disconnect()
-  await hop?.close()
-  await provider?.app.close()
-  await pool?.end()
-  await db?.drop()
 })
 
 interface Row { status: string, reason: string | null, attempts: number, outcome_unknown: string | null }
@@ -124,7 +112,7 @@ describe('card charges whose outcome is unknown (provider slower than the timeou
   }, 40_000)
 
   it('does not fail a charge the slow provider took after the timeout: the reconciler settles it succeeded, once', async () => {
-    await setFaults(provider, { latencyMs: LATENCY_MS })
+    await provider.setFaults({ latencyMs: LATENCY_MS })
     const unknownBefore = (await histogram(payments.registry, 'payments_provider_charge_duration_seconds', { result: 'unknown' })).count
     const order = orderPlaced('c-0002', 2500, 'card')
     const paymentId = paymentIdForOrder(order.data.orderId)

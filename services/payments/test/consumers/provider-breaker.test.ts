@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import type { Producer } from 'kafkajs'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
-import {
-  dbPool, eventually, histogram, metricValue, orderPlaced, orderProducer, paymentsEnv, setFaults, startPayments, startProvider, type ChargeCall, type Running
-} from '../build.js'
+import { beforeAllWithTeardown } from '@lab/testkit'
+import { eventually, histogram, metricValue, orderPlaced, startPaymentsWithProvider, type PaymentsWithProvider, type Provider, type Running } from '../build.js'
 import { paymentIdForOrder } from '../../src/payment-id.js'
 
 const MAX_ATTEMPTS = 3
@@ -13,38 +10,24 @@ const RETRY_MAX_MS = 400
 const PROVIDER_LATENCY_MS = 100
 const RESET_MS = 4000
 
-let db: TestDatabase
 let pool: pg.Pool
-let provider: Running & { chargeCalls: ChargeCall[] }
+let provider: Provider
 let payments: Running
-let producer: Producer
-let send: Awaited<ReturnType<typeof orderProducer>>['send']
+let send: PaymentsWithProvider['send']
 let customer = 0
 
-beforeAll(async () => {
-  db = await createDatabase('payments_breaker')
-  pool = dbPool(db)
-  provider = await startProvider()
-  const env = paymentsEnv(db, {
-    PROVIDER_URL: provider.url,
-    PROVIDER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-    PROVIDER_RETRY_BASE_MS: String(RETRY_BASE_MS),
-    PROVIDER_RETRY_MAX_MS: String(RETRY_MAX_MS),
-    PROVIDER_TIMEOUT_MS: '1000',
-    BREAKER_VOLUME_THRESHOLD: '5',
-    BREAKER_ERROR_THRESHOLD_PERCENT: '50',
-    BREAKER_RESET_MS: String(RESET_MS)
-  })
-  payments = await startPayments(env)
-  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
-})
-
-afterAll(async () => {
-  await payments?.app.close()
-  await producer?.disconnect()
-  await provider?.app.close()
-  await pool?.end()
-  await db?.drop()
+beforeAllWithTeardown(async () => {
+  ({ pool, provider, payments, send } = await startPaymentsWithProvider('payments_breaker', {
+    env: {
+      PROVIDER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      PROVIDER_RETRY_BASE_MS: String(RETRY_BASE_MS),
+      PROVIDER_RETRY_MAX_MS: String(RETRY_MAX_MS),
+      PROVIDER_TIMEOUT_MS: '1000',
+      BREAKER_VOLUME_THRESHOLD: '5',
+      BREAKER_ERROR_THRESHOLD_PERCENT: '50',
+      BREAKER_RESET_MS: String(RESET_MS)
+    }
+  }))
 })
 
 interface PaymentState { status: string, reason: string | null, attempts: number }
@@ -65,7 +48,7 @@ const failed = (p: PaymentState) => p.status === 'failed'
 
 describe('payments → provider: retries, circuit breaker, fail fast, recovery', () => {
   it('retries a failing provider a bounded number of times with jittered backoff, then the breaker opens', async () => {
-    await setFaults(provider, { errorRate: 1, latencyMs: PROVIDER_LATENCY_MS })
+    await provider.setFaults({ errorRate: 1, latencyMs: PROVIDER_LATENCY_MS })
     const results: Array<PaymentState & { paymentId: string }> = []
     // One order at a time, until the breaker has seen enough failures to open.
     while (await breakerState() !== 2) {
@@ -120,7 +103,7 @@ describe('payments → provider: retries, circuit breaker, fail fast, recovery',
   }, 30_000)
 
   it('closes again through a half-open probe once the provider heals, and card payments succeed', async () => {
-    await setFaults(provider, { errorRate: 0, latencyMs: 0 })
+    await provider.setFaults({ errorRate: 0, latencyMs: 0 })
     // After the reset timeout the breaker lets one probe through (half-open) ...
     await eventually(async () => await breakerState() === 1 ? true : undefined, RESET_MS + 3000, 'half-open')
     // ... the next charge is that probe; it succeeds and closes the breaker.
@@ -134,7 +117,7 @@ describe('payments → provider: retries, circuit breaker, fail fast, recovery',
   }, 30_000)
 
   it('fails a card payment the provider declines, through its signed callback', async () => {
-    await setFaults(provider, { declineRate: 1 })
+    await provider.setFaults({ declineRate: 1 })
     const [declined] = await placeCardOrders(1, failed)
     expect(declined).toMatchObject({ status: 'failed', reason: 'card_declined', attempts: 1 })
     expect(await metricValue(payments.registry, 'payments_failed_total', { method: 'card', reason: 'card_declined' })).toBe(1)

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import type { Producer } from 'kafkajs'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
-import {
-  dbPool, eventually, metricValue, orderPlaced, orderProducer, paymentsEnv, setFaults, startPayments, startProvider, type ChargeCall, type Running
-} from '../build.js'
+import { beforeAllWithTeardown } from '@lab/testkit'
+import { eventually, metricValue, orderPlaced, startPaymentsWithProvider, type PaymentsWithProvider, type Provider, type Running } from '../build.js'
 import { paymentIdForOrder } from '../../src/payment-id.js'
 
 const MAX_ATTEMPTS = 3
@@ -14,38 +11,24 @@ const MIN_PER_SECOND = 0.02
 const WINDOW_MS = 60_000
 const ORDERS = 8
 
-let db: TestDatabase
 let pool: pg.Pool
-let provider: Running & { chargeCalls: ChargeCall[] }
+let provider: Provider
 let payments: Running
-let producer: Producer
-let send: Awaited<ReturnType<typeof orderProducer>>['send']
+let send: PaymentsWithProvider['send']
 let customer = 0
 
-beforeAll(async () => {
-  db = await createDatabase('payments_budget')
-  pool = dbPool(db)
-  provider = await startProvider()
-  const env = paymentsEnv(db, {
-    PROVIDER_URL: provider.url,
-    PROVIDER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-    PROVIDER_RETRY_BUDGET_RATIO: String(RATIO),
-    PROVIDER_RETRY_BUDGET_MIN_PER_SECOND: String(MIN_PER_SECOND),
-    PROVIDER_RETRY_BUDGET_WINDOW_MS: String(WINDOW_MS)
-  })
-  payments = await startPayments(env)
-  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
-  await setFaults(provider, { errorRate: 1, latencyMs: 20 })
+beforeAllWithTeardown(async () => {
+  ({ pool, provider, payments, send } = await startPaymentsWithProvider('payments_budget', {
+    env: {
+      PROVIDER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      PROVIDER_RETRY_BUDGET_RATIO: String(RATIO),
+      PROVIDER_RETRY_BUDGET_MIN_PER_SECOND: String(MIN_PER_SECOND),
+      PROVIDER_RETRY_BUDGET_WINDOW_MS: String(WINDOW_MS)
+    }
+  }))
+  await provider.setFaults({ errorRate: 1, latencyMs: 20 })
   // The breaker would open after a few failed calls and hide the retries: only the budget is measured.
   await payments.app.inject({ method: 'PUT', url: '/admin/switches', payload: { 'breaker-provider': false } })
-})
-
-afterAll(async () => {
-  await payments?.app.close()
-  await producer?.disconnect()
-  await provider?.app.close()
-  await pool?.end()
-  await db?.drop()
 })
 
 /** `n` card orders at once against the failing provider, until every payment failed; answers the provider's calls per order. */

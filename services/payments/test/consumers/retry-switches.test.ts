@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import type { Producer } from 'kafkajs'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown } from '@lab/testkit'
 import {
-  dbPool, eventually, histogram, metricValue, orderPlaced, orderProducer, paymentsEnv, setFaults, startPayments, startProvider, type ChargeCall, type Running
+  eventually, histogram, metricValue, orderPlaced, startPaymentsWithProvider, type ChargeCall, type PaymentsWithProvider, type Provider, type Running
 } from '../build.js'
 import { paymentIdForOrder } from '../../src/payment-id.js'
 
@@ -11,37 +10,23 @@ const MAX_ATTEMPTS = 3
 const RETRY_BASE_MS = 300
 const PROVIDER_LATENCY_MS = 20
 
-let db: TestDatabase
 let pool: pg.Pool
-let provider: Running & { chargeCalls: ChargeCall[] }
+let provider: Provider
 let payments: Running
-let producer: Producer
-let send: Awaited<ReturnType<typeof orderProducer>>['send']
+let send: PaymentsWithProvider['send']
 let customer = 0
 
-beforeAll(async () => {
-  db = await createDatabase('payments_switches')
-  pool = dbPool(db)
-  provider = await startProvider()
-  const env = paymentsEnv(db, {
-    PROVIDER_URL: provider.url,
-    PROVIDER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-    PROVIDER_RETRY_BASE_MS: String(RETRY_BASE_MS),
-    PROVIDER_RETRY_MAX_MS: String(RETRY_BASE_MS * 2),
-    // The breaker would open after 5 failed calls: these tests fail more than that on purpose.
-    BREAKER_VOLUME_THRESHOLD: '5'
-  })
-  payments = await startPayments(env)
-  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
-  await setFaults(provider, { errorRate: 1, latencyMs: PROVIDER_LATENCY_MS })
-})
-
-afterAll(async () => {
-  await payments?.app.close()
-  await producer?.disconnect()
-  await provider?.app.close()
-  await pool?.end()
-  await db?.drop()
+beforeAllWithTeardown(async () => {
+  ({ pool, provider, payments, send } = await startPaymentsWithProvider('payments_switches', {
+    env: {
+      PROVIDER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      PROVIDER_RETRY_BASE_MS: String(RETRY_BASE_MS),
+      PROVIDER_RETRY_MAX_MS: String(RETRY_BASE_MS * 2),
+      // The breaker would open after 5 failed calls: these tests fail more than that on purpose.
+      BREAKER_VOLUME_THRESHOLD: '5'
+    }
+  }))
+  await provider.setFaults({ errorRate: 1, latencyMs: PROVIDER_LATENCY_MS })
 })
 
 const admin = async (method: 'GET' | 'PUT' | 'DELETE', payload?: Record<string, unknown>) => await payments.app.inject({ method, url: '/admin/switches', ...(payload === undefined ? {} : { payload }) })

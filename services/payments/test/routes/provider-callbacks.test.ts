@@ -1,41 +1,24 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import type { Producer } from 'kafkajs'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown } from '@lab/testkit'
 import { signWebhook } from '@lab/webhook-signature'
 import {
-  collectPaymentEvents, dbPool, eventually, orderPlaced, orderProducer, paymentsEnv, startPayments, startProvider, TEST_SECRET, type Running
+  collectPaymentEvents, eventually, orderPlaced, startPaymentsWithProvider, TEST_SECRET, type PaymentsWithProvider, type Running
 } from '../build.js'
 import { paymentIdForOrder } from '../../src/payment-id.js'
 import { TOPICS } from '../../src/events.js'
 
-let db: TestDatabase
 let pool: pg.Pool
-let provider: Running
 let payments: Running
-let producer: Producer
-let send: Awaited<ReturnType<typeof orderProducer>>['send']
+let send: PaymentsWithProvider['send']
 let reader: Awaited<ReturnType<typeof collectPaymentEvents>>
 
-beforeAll(async () => {
-  db = await createDatabase('payments_callbacks')
-  pool = dbPool(db)
+beforeAllWithTeardown(async () => {
+  let env: Record<string, string>
   // The provider accepts charges but takes a minute to decide them: the callbacks here are ours.
-  provider = await startProvider({ PROVIDER_PROCESSING_DELAY_MS: '60000' })
-  const env = paymentsEnv(db, { PROVIDER_URL: provider.url })
-  payments = await startPayments(env)
-  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
+  ;({ pool, payments, send, env } = await startPaymentsWithProvider('payments_callbacks', { providerEnv: { PROVIDER_PROCESSING_DELAY_MS: '60000' } }))
   reader = await collectPaymentEvents(env.TOPIC_PREFIX as string)
-})
-
-afterAll(async () => {
-  await payments?.app.close()
-  await reader?.consumer.disconnect()
-  await producer?.disconnect()
-  await provider?.app.close()
-  await pool?.end()
-  await db?.drop()
 })
 
 /** A card order whose charge the provider accepted: its payment is pending, awaiting the callback. */

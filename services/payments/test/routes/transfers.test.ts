@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown, testDatabase } from '@lab/testkit'
 import { dbPool, metricValue, paymentsEnv, SEED_BALANCE_CENTS, SEED_WALLETS, startPayments, type Running } from '../build.js'
 
-let db: TestDatabase
 let payments: Running
 let pool: pg.Pool
 
-beforeAll(async () => {
-  db = await createDatabase('payments_transfers')
+beforeAllWithTeardown(async () => {
+  const db = await testDatabase('payments_transfers')
   payments = await startPayments(paymentsEnv(db))
   pool = dbPool(db)
-})
-
-afterAll(async () => {
-  await payments?.app.close()
-  await pool?.end()
-  await db?.drop()
 })
 
 async function transfer (body: unknown, key: string | null = randomUUID()) {
