@@ -1,51 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, eventually, type TestDatabase } from '@lab/testkit'
-import type { LabApp } from '@lab/platform'
-import { buildApp as buildCatalogApp } from '../../services/catalog/src/app.js'
-import { loadCatalogConfig } from '../../services/catalog/src/config.js'
-import { catalogEnv } from '../../services/catalog/test/build.js'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, eventually, testDatabase, type ServiceProcess } from '@lab/testkit'
 import { buildGateway, metricValue } from './build.js'
+import { catalogEnv, replicaLabel, startCatalog } from './catalog.js'
 
-/** A catalog replica listening on a real port, which a test can kill and bring back on the same port. */
-class CatalogReplica {
-  app: LabApp | undefined
-  port = 0
-  constructor (private readonly env: Record<string, string>) {}
+/** Two catalog replicas, each its own process: a test kills one (stop) and brings it back on the same port (start). */
+let replicas: [ServiceProcess, ServiceProcess]
 
-  async start (): Promise<this> {
-    this.app = await buildCatalogApp(loadCatalogConfig({ ...this.env, PORT: String(this.port) }))
-    await this.app.listen({ host: '127.0.0.1', port: this.port })
-    const address = this.app.server.address()
-    this.port = typeof address === 'object' && address !== null ? address.port : 0
-    return this
-  }
-
-  async kill (): Promise<void> {
-    await this.app?.close()
-    this.app = undefined
-  }
-
-  get url (): string { return `http://127.0.0.1:${this.port}` }
-  get replica (): string { return `127.0.0.1:${this.port}` }
-}
-
-let db: TestDatabase
-let replicas: [CatalogReplica, CatalogReplica]
-
-beforeAll(async () => {
-  db = await createDatabase('gw_catalog')
+beforeAllWithTeardown(async () => {
+  const db = await testDatabase('gw_catalog')
   const env = catalogEnv(db, { SEED_PRODUCTS: '50', SEED_REVIEWS: '200' })
   // Sequentially: the first one migrates and seeds, the second finds it done.
-  replicas = [await new CatalogReplica(env).start(), await new CatalogReplica(env).start()]
-})
-
-afterAll(async () => {
-  await Promise.all(replicas.map(async (r) => { await r.kill() }))
-  await db.drop()
+  replicas = [await startCatalog(env), await startCatalog(env)]
 })
 
 async function ensureBothRunning (): Promise<void> {
-  for (const r of replicas) if (r.app === undefined) await r.start()
+  for (const r of replicas) if (!r.running()) await r.start()
 }
 
 describe('gateway in front of two catalog replicas', () => {
@@ -60,7 +29,7 @@ describe('gateway in front of two catalog replicas', () => {
       expect(['hit', 'miss']).toContain(res.headers.get('x-cache'))
     }
     for (const r of replicas) {
-      expect(await metricValue(registry, 'gateway_upstream_requests_total', { replica: r.replica, outcome: 'response' })).toBeGreaterThanOrEqual(5)
+      expect(await metricValue(registry, 'gateway_upstream_requests_total', { replica: replicaLabel(r), outcome: 'response' })).toBeGreaterThanOrEqual(5)
     }
 
     // A query string right after the prefix, and the replicas' own probes kept private.
@@ -85,19 +54,19 @@ describe('gateway in front of two catalog replicas', () => {
       }
     }))
     await new Promise((resolve) => setTimeout(resolve, 300))
-    await victim.kill()
-    await eventually(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 0, 2000)
+    await victim.stop()
+    await eventually(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: replicaLabel(victim) }) === 0, 2000)
     await new Promise((resolve) => setTimeout(resolve, 500))
     const failedWhileDown = statuses.filter((s) => s !== 200).length
-    const servedBySurvivor = await metricValue(registry, 'gateway_upstream_requests_total', { replica: survivor.replica, outcome: 'response' })
+    const servedBySurvivor = await metricValue(registry, 'gateway_upstream_requests_total', { replica: replicaLabel(survivor), outcome: 'response' })
 
     await victim.start()
-    await eventually(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: victim.replica }) === 1, 3000)
-    const victimBefore = await metricValue(registry, 'gateway_upstream_requests_total', { replica: victim.replica, outcome: 'response' })
+    await eventually(async () => await metricValue(registry, 'gateway_upstream_replica_healthy', { replica: replicaLabel(victim) }) === 1, 3000)
+    const victimBefore = await metricValue(registry, 'gateway_upstream_requests_total', { replica: replicaLabel(victim), outcome: 'response' })
     await new Promise((resolve) => setTimeout(resolve, 500))
     traffic.running = false
     await load
-    const victimAfter = await metricValue(registry, 'gateway_upstream_requests_total', { replica: victim.replica, outcome: 'response' })
+    const victimAfter = await metricValue(registry, 'gateway_upstream_requests_total', { replica: replicaLabel(victim), outcome: 'response' })
 
     expect(statuses.length).toBeGreaterThan(50)
     expect(failedWhileDown).toBeLessThanOrEqual(3)
@@ -114,7 +83,7 @@ describe('gateway in front of two catalog replicas', () => {
       BREAKER_RESET_TIMEOUT_MS: '1000'
     })
     expect((await fetch(`${url}/catalog/products/1`)).status).toBe(200)
-    await Promise.all(replicas.map(async (r) => { await r.kill() }))
+    await Promise.all(replicas.map(async (r) => { await r.stop() }))
 
     for (let i = 0; i < 6; i++) {
       const started = performance.now()

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { createDatabase, eventually, expectErrorBody, listenOnFreePort, type TestDatabase } from '@lab/testkit'
-import { buildProvider, chargeRequest } from '../../../services/provider/test/build.js'
+import { randomUUID } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, eventually, expectErrorBody, startService, testDatabase, type TestDatabase } from '@lab/testkit'
 import { loadGatewayConfig } from '../../src/config.js'
 import { auth, startChaosLab } from './chaos-setup.js'
 
 let db: TestDatabase
 
-beforeAll(async () => { db = await createDatabase('gw_admin') })
-afterAll(async () => { await db?.drop() })
+beforeAllWithTeardown(async () => { db = await testDatabase('gw_admin') })
 
 describe('the admin API front door', () => {
   it('takes only an admin credential of at least 16 URL-safe characters, naming ADMIN_TOKEN otherwise', () => {
@@ -193,15 +192,20 @@ describe('the services\' admin routes', () => {
         expect(res.statusCode, `${method} ${url}`).toBeLessThan(500)
       }
     }
-    expect((await catalogs[0]?.app.inject({ method: 'GET', url: '/admin/switches' }))?.json()).toEqual({ cache: true, 'single-flight': true, 'negative-cache': true })
+    // The replica itself, asked directly: every switch still on.
+    expect(await (await fetch(`${catalogs[0]?.url ?? ''}/admin/switches`)).json()).toEqual({ cache: true, 'single-flight': true, 'negative-cache': true })
   })
 
   it('provider errors 100% through the admin API: the provider refuses charges with 503 until reset', async () => {
-    const provider = await buildProvider()
-    onTestFinished(async () => { await provider.app.close() })
-    const providerUrl = await listenOnFreePort(provider.app)
-    const { gateway } = await startChaosLab(db, { gatewayEnv: { PROVIDER_ADMIN_URL: providerUrl } })
-    const charge = async () => (await provider.app.inject({ method: 'POST', url: '/charges', payload: chargeRequest('http://127.0.0.1:9/callback') })).statusCode
+    // The provider in its own process, as in the lab; the charges below are sent to it directly.
+    const provider = await startService('provider', { LOG_LEVEL: 'error', PROVIDER_WEBHOOK_SECRET: 'gateway-test-webhook-secret-0123' })
+    const { gateway } = await startChaosLab(db, { gatewayEnv: { PROVIDER_ADMIN_URL: provider.url } })
+    const charge = async () => {
+      const body = { chargeId: randomUUID(), amountCents: 1299, currency: 'EUR', callbackUrl: 'http://127.0.0.1:9/callback' }
+      const res = await fetch(`${provider.url}/charges`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      await res.arrayBuffer()
+      return res.status
+    }
     const on = await gateway.inject({ method: 'PUT', url: '/admin/chaos/services/provider/faults', headers: auth, payload: { errorRate: 1 } })
     expect(on.json()).toMatchObject({ instances: [{ instance: 'provider', statusCode: 200, body: { errorRate: 1 } }] })
     expect(await charge()).toBe(503)
