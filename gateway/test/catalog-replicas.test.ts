@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { beforeAllWithTeardown, eventually, testDatabase, type ServiceProcess } from '@lab/testkit'
+import { beforeAllWithTeardown, eventually, tempDatabase, type ServiceProcess } from '@lab/testkit'
 import { buildGateway, metricValue } from './build.js'
 import { catalogEnv, replicaLabel, startCatalog } from './catalog.js'
 
@@ -7,7 +7,7 @@ import { catalogEnv, replicaLabel, startCatalog } from './catalog.js'
 let replicas: [ServiceProcess, ServiceProcess]
 
 beforeAllWithTeardown(async () => {
-  const db = await testDatabase('gw_catalog')
+  const db = await tempDatabase('gw_catalog')
   const env = catalogEnv(db, { SEED_PRODUCTS: '50', SEED_REVIEWS: '200' })
   // Sequentially: the first one migrates and seeds, the second finds it done.
   replicas = [await startCatalog(env), await startCatalog(env)]

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { beforeAllWithTeardown, eventually, expectErrorBody, startService, testDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown, eventually, expectErrorBody, startService, tempDatabase, type TestDatabase } from '@lab/testkit'
 import { loadGatewayConfig } from '../../src/config.js'
 import { auth, startChaosLab } from './chaos-setup.js'
 
 let db: TestDatabase
 
-beforeAllWithTeardown(async () => { db = await testDatabase('gw_admin') })
+beforeAllWithTeardown(async () => { db = await tempDatabase('gw_admin') })
 
 describe('the admin API front door', () => {
   it('takes only an admin credential of at least 16 URL-safe characters, naming ADMIN_TOKEN otherwise', () => {

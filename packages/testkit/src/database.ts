@@ -52,7 +52,7 @@ async function dropDatabase (name: string, attempts = 10): Promise<void> {
 }
 
 /** A fresh database (createDatabase) that drops itself after the test, or after the file's tests (registerTeardown). */
-export async function testDatabase (prefix = 't'): Promise<TestDatabase> {
+export async function tempDatabase (prefix = 't'): Promise<TestDatabase> {
   const db = await createDatabase(prefix)
   registerTeardown(db.drop)
   return db

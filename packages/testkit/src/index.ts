@@ -1,5 +1,5 @@
 export { testInfra, type TestInfra } from './infra.js'
-export { createDatabase, testDatabase, type TestDatabase } from './database.js'
+export { createDatabase, tempDatabase, type TestDatabase } from './database.js'
 export { endPool } from './end-pool.js'
 export { createProxy, type TestProxy, type ProxyTarget } from './toxiproxy.js'
 export { uniqueName } from './names.js'

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client'
 import { Kafka, logLevel, type IHeaders } from 'kafkajs'
-import { registerTeardown, testDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { registerTeardown, tempDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { createEnvelope, type Envelope } from '@lab/messaging'
 import { buildApp } from '../src/app.js'
@@ -52,7 +52,7 @@ export interface OrdersWithInventory { db: TestDatabase, inventory: Inventory, o
  */
 export async function startOrdersWithInventory (database: string, { env = {}, inventoryDatabaseAddress }: { env?: Record<string, string>, inventoryDatabaseAddress?: string } = {}): Promise<OrdersWithInventory> {
   const inventory = await startInventory({ databaseAddress: inventoryDatabaseAddress })
-  const db = await testDatabase(database)
+  const db = await tempDatabase(database)
   const orders = await buildOrders(ordersEnv(db, inventory.url, env))
   return { db, inventory, orders }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { beforeAllWithTeardown, eventually, testDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown, eventually, tempDatabase, type TestDatabase } from '@lab/testkit'
 import { loadOrdersConfig } from '../src/config.js'
 import { buildOrders, metricValue, ordersEnv, sql, type OrdersUnderTest } from './build.js'
 
@@ -7,7 +7,7 @@ let db: TestDatabase
 let orders: OrdersUnderTest
 
 beforeAllWithTeardown(async () => {
-  db = await testDatabase('orders_housekeeping')
+  db = await tempDatabase('orders_housekeeping')
   // No inventory needed: nothing here places an order.
   orders = await buildOrders(ordersEnv(db, 'http://127.0.0.1:9', { HOUSEKEEPING_INTERVAL_MS: '1000', OUTBOX_SENT_RETENTION_MS: '60000', INBOX_RETENTION_MS: '60000' }))
 })

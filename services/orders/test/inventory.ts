@@ -1,4 +1,4 @@
-import { startService, testDatabase, uniqueName, type ServiceProcess } from '@lab/testkit'
+import { startService, tempDatabase, uniqueName, type ServiceProcess } from '@lab/testkit'
 
 export interface Stock { productId: number, available: number, reserved: number, priceCents: number, version: number }
 
@@ -20,7 +20,7 @@ export interface Inventory {
  * Toxiproxy proxy, to slow inventory down). Stopped and its database dropped by registerTeardown.
  */
 export async function startInventory ({ databaseAddress }: { databaseAddress?: string } = {}): Promise<Inventory> {
-  const db = await testDatabase('orders_inventory')
+  const db = await tempDatabase('orders_inventory')
   const databaseUrl = new URL(db.url)
   if (databaseAddress !== undefined) databaseUrl.host = databaseAddress
   const inventory = await startService('inventory', {

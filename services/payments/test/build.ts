@@ -3,7 +3,7 @@ import pg from 'pg'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { Consumer, Producer } from 'kafkajs'
-import { endPool, registerTeardown, testDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
+import { endPool, registerTeardown, tempDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
 import type { LabApp } from '@lab/platform'
 import { createEnvelope, createKafka, ensureTopics, type Envelope } from '@lab/messaging'
 import { buildApp, type BuildOptions } from '../src/app.js'
@@ -83,7 +83,7 @@ export interface PaymentsWithProvider {
  * Each part closes itself (registerTeardown), payments first.
  */
 export async function startPaymentsWithProvider (database: string, { env: extra = {}, providerEnv = {}, provider: given }: { env?: Record<string, string>, providerEnv?: Record<string, string>, provider?: Provider } = {}): Promise<PaymentsWithProvider> {
-  const db = await testDatabase(database)
+  const db = await tempDatabase(database)
   const pool = dbPool(db)
   const provider = given ?? await startProvider(providerEnv)
   const env = paymentsEnv(db, { PROVIDER_URL: provider.url, ...extra })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import { beforeAllWithTeardown, testDatabase, untilFileEnds } from '@lab/testkit'
+import { beforeAllWithTeardown, tempDatabase, untilFileEnds } from '@lab/testkit'
 import type { Envelope } from '@lab/messaging'
 import {
   collectPaymentEvents, dbPool, eventually, metricValue, orderCancelled, orderPlaced, orderProducer, paymentsEnv,
@@ -20,7 +20,7 @@ const TOTAL = SEED_WALLETS * SEED_BALANCE_CENTS
 
 // Payments itself is started by the tests, crash and all: the rest is here.
 beforeAllWithTeardown(async () => {
-  const db = await testDatabase('payments_once')
+  const db = await tempDatabase('payments_once')
   pool = dbPool(db)
   provider = await startProvider()
   env = paymentsEnv(db, { PROVIDER_URL: provider.url })

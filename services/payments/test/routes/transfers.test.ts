@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import { beforeAllWithTeardown, testDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown, tempDatabase } from '@lab/testkit'
 import { dbPool, metricValue, paymentsEnv, SEED_BALANCE_CENTS, SEED_WALLETS, startPayments, type Running } from '../build.js'
 
 let payments: Running
 let pool: pg.Pool
 
 beforeAllWithTeardown(async () => {
-  const db = await testDatabase('payments_transfers')
+  const db = await tempDatabase('payments_transfers')
   payments = await startPayments(paymentsEnv(db))
   pool = dbPool(db)
 })
