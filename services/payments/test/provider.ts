@@ -57,6 +57,9 @@ export async function startProvider (env: Record<string, string> = {}): Promise<
 async function startChargeTap (target: string, onCharge: (body: string) => void): Promise<string> {
   const agent = new Agent({ keepAlive: true })
   const server = createServer((req, res) => {
+    // A caller that gives up resets its connection: nothing to report, and no uncaught 'error' event.
+    req.on('error', () => {})
+    res.on('error', () => {})
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
@@ -77,6 +80,7 @@ async function startChargeTap (target: string, onCharge: (body: string) => void)
 function forward (target: string, agent: Agent, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
   const upstream = httpRequest(new URL(req.url ?? '/', target), { method: req.method, headers: endToEnd(req.headers), agent }, (answer) => {
     res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers))
+    answer.on('error', () => { res.destroy() })
     answer.pipe(res)
   })
   upstream.on('error', () => { res.destroy() })
