@@ -24,6 +24,15 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 CREATE INDEX IF NOT EXISTS idempotency_keys_expires_idx ON idempotency_keys (expires_at);
 `
 
+/**
+ * The arguments of a key's transaction-scoped advisory lock, for `$1` = scope and `$2` = key: the lock
+ * withIdempotency's claim takes without waiting, and answerKeyUnlessAnswered waits for. The two-int
+ * form keeps these locks apart from the single-bigint ones (the outbox relay's, the migrations'); a
+ * hash collision between two keys in flight at the same moment costs a spurious 409, never a wrong answer.
+ * @see https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
+ */
+export const KEY_LOCK_ARGS = "7433, hashtext($1 || E'\\n' || $2)"
+
 export interface StoredResponse { response_status: number, response_body: unknown, response_is_error: boolean }
 export type KeyRow = StoredResponse & { request_hash: string, status: string, stale: boolean }
 /** What the work answers: the status and body sent, and stored with the key for a retry. */

@@ -4,7 +4,7 @@ import { withTransaction } from '@lab/platform'
 import { requestHash } from './request-hash.js'
 import { IdempotencyKeyReusedError, IdempotencyRequestInProgressError } from './errors.js'
 import {
-  completeClaim, lockKeyRow, rememberedError, replay, takeOverClaim,
+  KEY_LOCK_ARGS, completeClaim, lockKeyRow, rememberedError, replay, takeOverClaim,
   type IdempotentResponse, type IdempotentResult, type StoredResponse
 } from './key-table.js'
 
@@ -33,16 +33,13 @@ export const DEFAULT_RETENTION_MS = 24 * 3600_000
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000
 
 /**
- * One statement: take the key's transaction-scoped advisory lock without waiting, and only if we got
- * it, claim the key (a fresh row, or an expired one taken over). The lock is what a concurrent
- * duplicate runs into (409 at once); the row stays invisible to others until COMMIT. The two-int form
- * keeps these locks apart from the single-bigint ones (the outbox relay's, the migrations'); a hash
- * collision between two keys in flight at the same moment costs a spurious 409, never a wrong answer.
- * @see https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
+ * One statement: take the key's transaction-scoped advisory lock (KEY_LOCK_ARGS) without waiting, and
+ * only if we got it, claim the key (a fresh row, or an expired one taken over). The lock is what a
+ * concurrent duplicate runs into (409 at once); the row stays invisible to others until COMMIT.
  */
 const CLAIM_SQL = `
 WITH lock AS (
-  SELECT pg_try_advisory_xact_lock(7433, hashtext($1 || E'\\n' || $2)) AS held
+  SELECT pg_try_advisory_xact_lock(${KEY_LOCK_ARGS}) AS held
 ), claimed AS (
   INSERT INTO idempotency_keys (scope, key, request_hash, status, lock_token, expires_at)
   SELECT $1, $2, $3, 'in_progress', $4, now() + make_interval(secs => $5) FROM lock WHERE held
