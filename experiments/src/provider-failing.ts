@@ -64,12 +64,20 @@ async function cardOrdersPlaced (db: pg.Pool, fromMs: number, toMs: number): Pro
 /**
  * Cancelled orders placed since `fromMs` whose stock inventory still holds (reservation not released):
  * each service owns its database, so the order's reservation id is read from orders' and looked up in inventory's.
+ * Orders releases a cancelled order's stock just after the cancellation commits (it records the release,
+ * then makes it), so the last cancellations' releases may still be on their way: asked again until none
+ * is held, for at most `settleMs`.
  */
-async function cancelledStillReserved (orders: pg.Pool, inventory: pg.Pool, fromMs: number): Promise<{ cancelled: number, stillReserved: number }> {
-  const { rows } = await orders.query<{ reservation_id: string }>("SELECT reservation_id FROM orders WHERE status = 'cancelled' AND created_at >= $1", [new Date(fromMs).toISOString()])
-  const ids = rows.map((r) => r.reservation_id)
-  const held = await inventory.query<{ n: number }>("SELECT count(*)::int AS n FROM reservations WHERE id = ANY($1::uuid[]) AND status = 'reserved'", [ids])
-  return { cancelled: ids.length, stillReserved: held.rows[0]?.n ?? Number.NaN }
+async function cancelledStillReserved (orders: pg.Pool, inventory: pg.Pool, fromMs: number, settleMs = 10_000): Promise<{ cancelled: number, stillReserved: number }> {
+  const deadline = Date.now() + settleMs
+  for (;;) {
+    const { rows } = await orders.query<{ reservation_id: string }>("SELECT reservation_id FROM orders WHERE status = 'cancelled' AND created_at >= $1", [new Date(fromMs).toISOString()])
+    const ids = rows.map((r) => r.reservation_id)
+    const held = await inventory.query<{ n: number }>("SELECT count(*)::int AS n FROM reservations WHERE id = ANY($1::uuid[]) AND status = 'reserved'", [ids])
+    const stillReserved = held.rows[0]?.n ?? Number.NaN
+    if (stillReserved === 0 || Date.now() > deadline) return { cancelled: ids.length, stillReserved }
+    await sleep(250)
+  }
 }
 
 /** One column of the side-by-side: the fault's stretch, measured the same way with the breaker on and off. */

@@ -32,6 +32,16 @@ async function stock (productId: number): Promise<{ available: number, reserved:
   return await json(await fetch(`${lab.gatewayUrl}/inventory/stock/${productId}`))
 }
 
+/** The stock once it is back to `expected`, or as it is after `timeoutMs`. */
+async function stockOnceBack (productId: number, expected: { available: number, reserved: number }, timeoutMs = 5000): Promise<{ available: number, reserved: number }> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const now = await stock(productId)
+    if ((now.available === expected.available && now.reserved === expected.reserved) || Date.now() > deadline) return now
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 async function balance (walletId: string): Promise<number> {
   return (await json<{ balanceCents: number }>(await fetch(`${lab.gatewayUrl}/payments/wallets/${walletId}`))).balanceCents
 }
@@ -79,7 +89,8 @@ describe('checkout through the gateway', () => {
       const { res, order } = await placeOrder({ customerId: 'c-0003', productId: 5, quantity: 3, paymentMethod: 'card' })
       expect(res.status).toBe(201)
       expect((await finalState(order.id)).status).toBe('cancelled')
-      expect(await stock(5)).toMatchObject({ available: before.stock.available, reserved: before.stock.reserved })
+      // Given back at inventory just after the cancellation committed (orders records the release, then makes it).
+      expect(await stockOnceBack(5, before.stock)).toMatchObject({ available: before.stock.available, reserved: before.stock.reserved })
       expect(await balance('c-0003')).toBe(before.wallet)
     } finally {
       await fetch(`${lab.providerUrl}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 0 }) })

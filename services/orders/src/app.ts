@@ -38,8 +38,9 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
     const switches = createSwitchSet({ definitions: ORDERS_SWITCHES, registry })
     await app.register(ordersPlugin, { config, metrics, topics, switches })
     await app.register(outboxRelayPlugin, { config, kafka })
-    await app.register(paymentResultsPlugin, { config, metrics, kafka, topics })
+    // The sweep first: the consumer wakes it, and closes (last registered, first closed) before it.
     await app.register(paymentTimeoutPlugin, { config, metrics, topics })
+    await app.register(paymentResultsPlugin, { config, metrics, kafka, topics })
     // Orders owns all three tables: the keys of POST /orders, its outbox, the payment results' inbox.
     addHousekeeping(app, config, { pool: app.pg, registry, service: 'orders', tables: { idempotencyKeys: true, outbox: true, inbox: true } })
     await app.register(orderRoutes)

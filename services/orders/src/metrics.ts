@@ -1,9 +1,11 @@
-import { Counter, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
 import { createBreakerMetrics } from '@lab/platform'
 import { createIdempotencyMetrics } from '@lab/idempotency'
 
 export const ORDER_STATUSES = ['pending', 'confirmed', 'cancelled'] as const
 export type OrderStatus = typeof ORDER_STATUSES[number]
+/** How an attempt to give reserved stock back at inventory ended (saga/stock-release.ts). */
+export const STOCK_RELEASE_OUTCOMES = ['released', 'unknown_reservation', 'failed'] as const
 
 /**
  * Orders' own metric families, on the injected registry (the outbox relay and the consumer add theirs,
@@ -27,7 +29,18 @@ export function createOrdersMetrics (registry: Registry) {
     }),
     paymentTimeouts: new Counter({
       name: 'orders_payment_timeouts_total',
-      help: 'Orders cancelled because no payment result arrived within PAYMENT_TIMEOUT_MS (stock released)',
+      help: 'Orders cancelled because no payment result arrived within PAYMENT_TIMEOUT_MS (their stock release recorded)',
+      registers
+    }),
+    stockReleases: new Counter({
+      name: 'orders_stock_releases_total',
+      help: 'Attempts to give reserved stock back at inventory (cancelled orders, orders not stored), by outcome: released, unknown_reservation (inventory had none), failed (retried later)',
+      labelNames: ['outcome'] as const,
+      registers
+    }),
+    stockReleaseDue: new Gauge({
+      name: 'orders_stock_release_due',
+      help: 'Releases of reserved stock orders still owes inventory (rows of stock_releases), as of the last sweep',
       registers
     }),
     /** idempotent_replays_total{service="orders"}, the family payments' transfers count in too. */
@@ -35,6 +48,7 @@ export function createOrdersMetrics (registry: Registry) {
   }
   // Every series exists from the start (at 0), so rate() and dashboards work before the first event.
   for (const status of ORDER_STATUSES) metrics.ordersTotal.inc({ status }, 0)
+  for (const outcome of STOCK_RELEASE_OUTCOMES) metrics.stockReleases.inc({ outcome }, 0)
   return metrics
 }
 

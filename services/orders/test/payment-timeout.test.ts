@@ -14,7 +14,9 @@ let orders: OrdersUnderTest
 let kafka: Kafka
 
 beforeAllWithTeardown(async () => {
-  ({ db, inventory, orders } = await startOrdersWithInventory('orders_payment_timeout', { env: { PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS), PAYMENT_TIMEOUT_SWEEP_MS: '200' } }))
+  ({ db, inventory, orders } = await startOrdersWithInventory('orders_payment_timeout', {
+    env: { PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS), PAYMENT_TIMEOUT_SWEEP_MS: '200', STOCK_RELEASE_RETRY_MS: '100', STOCK_RELEASE_MAX_RETRY_MS: '500' }
+  }))
   kafka = testKafka()
 })
 
@@ -26,6 +28,14 @@ async function placeOrder (productId: number, quantity: number, requestId: strin
 
 async function getOrder (id: string): Promise<Order> {
   return (await orders.app.inject({ method: 'GET', url: `/orders/${id}` })).json()
+}
+
+/** The stock, once inventory has taken the order's reservation back (the sweep does it right after the cancellation's commit). */
+async function untilReleased (productId: number, timeoutMs = 10_000) {
+  return await eventually(async () => {
+    const stock = await inventory.stock(productId)
+    return stock.reserved === 0 ? stock : undefined
+  }, timeoutMs, `product ${productId}'s stock given back`)
 }
 
 async function cancellations (orderId: string) {
@@ -47,7 +57,8 @@ describe('the saga\'s payment timeout', () => {
     // Not before its time.
     expect(Date.now() - placedAt).toBeGreaterThanOrEqual(TIMEOUT_MS)
     expect(cancelled.cancelReason).toBe('payment timed out')
-    expect(await inventory.stock(11)).toMatchObject({ available: 100, reserved: 0 })
+    // In the same sweep, right after the cancellation's commit.
+    expect(await untilReleased(11, 2000)).toMatchObject({ available: 100, reserved: 0 })
     const events = await cancellations(order.id)
     expect(events).toHaveLength(1)
     expect(events[0]?.envelope.data).toEqual({ orderId: order.id, reason: 'payment timed out', refundRequired: false })
@@ -67,8 +78,32 @@ describe('the saga\'s payment timeout', () => {
     await eventually(async () => await metricValue(orders.registry, 'consumer_messages_total', { consumer: 'orders', topic: orders.topics.paymentFailed, outcome: 'processed' }) >= 1, 20_000, 'the late failure handled')
     // Still cancelled, the stock given back once, one timeout cancellation and one refund request.
     expect(await getOrder(order.id)).toMatchObject({ status: 'cancelled', cancelReason: 'payment timed out' })
-    expect(await inventory.stock(12)).toMatchObject({ available: 100, reserved: 0 })
+    expect(await untilReleased(12)).toMatchObject({ available: 100, reserved: 0 })
     expect((await cancellations(order.id)).map((e) => e.envelope.data.refundRequired)).toEqual([false, true])
+  })
+
+  it('cancels an order past its timeout while inventory is down, and gives its stock back once inventory is back', async () => {
+    await inventory.setStock(14, 100)
+    const failedBefore = await metricValue(orders.registry, 'orders_stock_releases_total', { outcome: 'failed' })
+    const order = await placeOrder(14, 3, 'req-timeout-inventory-down')
+    await inventory.stop()
+    try {
+      // Not held back by inventory: cancelled by the first sweep past the timeout, its release owed.
+      const cancelled = await eventually(async () => {
+        const now = await getOrder(order.id)
+        return now.status === 'cancelled' ? now : undefined
+      }, 10_000, 'the order cancelled by the timeout while inventory is down')
+      expect(cancelled).toMatchObject({ cancelReason: 'payment timed out', version: 2 })
+      expect((await cancellations(order.id)).map((e) => e.envelope.data)).toEqual([{ orderId: order.id, reason: 'payment timed out', refundRequired: false }])
+      expect(await sql(db, 'SELECT reason, request_id AS "requestId" FROM stock_releases WHERE reservation_id = $1', [order.id]))
+        .toEqual([{ reason: 'payment timed out', requestId: 'req-timeout-inventory-down' }])
+      await eventually(async () => await metricValue(orders.registry, 'orders_stock_releases_total', { outcome: 'failed' }) > failedBefore, 5000, 'a release attempt while inventory is down')
+      await eventually(async () => await metricValue(orders.registry, 'orders_stock_release_due') >= 1, 5000, 'the owed release counted')
+    } finally {
+      await inventory.restart()
+    }
+    expect(await untilReleased(14)).toMatchObject({ available: 100, reserved: 0 })
+    await eventually(async () => (await sql(db, 'SELECT 1 FROM stock_releases WHERE reservation_id = $1', [order.id])).length === 0, 5000, 'the release forgotten')
   })
 
   it('leaves an order alone whose payment result came in time', async () => {

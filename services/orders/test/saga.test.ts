@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { beforeAllWithTeardown, type TestDatabase } from '@lab/testkit'
-import { deadLetterTopic } from '@lab/messaging'
 import type { Order } from '../src/schemas/order.js'
-import { eventually, metricValue, paymentEvent, publish, purchase, readTopic, sql, startOrdersWithInventory, testKafka, type OrdersUnderTest } from './build.js'
+import { eventually, metricValue, paymentEvent, publish, purchase, sql, startOrdersWithInventory, testKafka, type OrdersUnderTest } from './build.js'
 import type { Inventory } from './inventory.js'
 
 const MAX_ATTEMPTS = 3
@@ -15,7 +14,15 @@ let orders: OrdersUnderTest
 let kafka: Kafka
 
 beforeAllWithTeardown(async () => {
-  ({ db, inventory, orders } = await startOrdersWithInventory('orders_saga', { env: { CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS), CONSUMER_RETRY_BACKOFF_MS: '50' } }))
+  ({ db, inventory, orders } = await startOrdersWithInventory('orders_saga', {
+    env: {
+      CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      CONSUMER_RETRY_BACKOFF_MS: '50',
+      // Releases owed while inventory is down are retried soon after it is back.
+      STOCK_RELEASE_RETRY_MS: '100',
+      STOCK_RELEASE_MAX_RETRY_MS: '500'
+    }
+  }))
   kafka = testKafka()
 })
 
@@ -42,6 +49,16 @@ async function emitted (orderId: string, topic: string) {
 }
 
 const consumed = async (topic: string, outcome: string) => await metricValue(orders.registry, 'consumer_messages_total', { consumer: 'orders', topic, outcome })
+const releases = async (outcome: string) => await metricValue(orders.registry, 'orders_stock_releases_total', { outcome })
+const owedReleases = async (orderId: string) => await sql<{ reason: string }>(db, 'SELECT reason FROM stock_releases WHERE reservation_id = $1', [orderId])
+
+/** The stock, once inventory has taken the order's reservation back (made after the cancellation's commit). */
+async function untilReleased (productId: number, timeoutMs = 10_000) {
+  return await eventually(async () => {
+    const stock = await inventory.stock(productId)
+    return stock.reserved === 0 ? stock : undefined
+  }, timeoutMs, `product ${productId}'s stock given back`)
+}
 
 describe('the saga step: payment results', () => {
   it('confirms a pending order when its payment succeeds, and tells the others with the payment\'s request id', async () => {
@@ -65,7 +82,9 @@ describe('the saga step: payment results', () => {
     await publish(kafka, orders.topics.paymentFailed, paymentEvent('payments.failed.v1', order.id, order.amountCents, { reason: 'insufficient funds' }))
     const cancelled = await untilStatus(order.id, 'cancelled')
     expect(cancelled).toMatchObject({ cancelReason: 'payment failed: insufficient funds', version: 2 })
-    expect(await inventory.stock(3)).toMatchObject({ available: 100, reserved: 0 })
+    // Released after the cancellation committed (record, then act), woken by it: no sweep interval waited.
+    expect(await untilReleased(3, 3000)).toMatchObject({ available: 100, reserved: 0 })
+    await eventually(async () => (await owedReleases(order.id)).length === 0, 5000, 'the release forgotten')
     const events = await emitted(order.id, orders.topics.cancelled)
     expect(events).toHaveLength(1)
     expect(events[0]?.envelope.data).toEqual({ orderId: order.id, reason: 'payment failed: insufficient funds', refundRequired: false })
@@ -102,30 +121,30 @@ describe('the saga step: payment results', () => {
     expect(await getOrder(order.id)).toMatchObject({ status: 'cancelled', version: 2 })
   })
 
-  it('retries a release while inventory is down, dead-letters the event after its last attempt, and keeps consuming', async () => {
+  it('cancels the order at once when its payment fails while inventory is down, and gives the stock back once inventory is back', async () => {
     const order = await placeOrder(6, 3)
     const topic = orders.topics.paymentFailed
     const retriedBefore = await consumed(topic, 'retried')
+    const failedBefore = await releases('failed')
     await inventory.stop()
     try {
-      await publish(kafka, topic, paymentEvent('payments.failed.v1', order.id, order.amountCents, { reason: 'insufficient funds' }), 'req-pay-dlq')
-      const [letter] = await readTopic(kafka, deadLetterTopic(topic), 1, { settleMs: 0 })
-      expect(letter?.envelope.data).toMatchObject({ orderId: order.id })
-      expect(letter?.headers['x-attempts']).toBe(String(MAX_ATTEMPTS))
-      expect(letter?.headers['x-error']).toContain('inventory is unavailable')
-      expect(letter?.headers['x-request-id']).toBe('req-pay-dlq')
-      expect(await consumed(topic, 'retried') - retriedBefore).toBe(MAX_ATTEMPTS - 1)
-      expect(await metricValue(orders.registry, 'dlq_messages_total', { consumer: 'orders', topic })).toBe(1)
-      // Nothing half-done: the order is still pending and its stock still reserved.
-      expect(await getOrder(order.id)).toMatchObject({ status: 'pending', version: 1 })
-      expect(await emitted(order.id, orders.topics.cancelled)).toHaveLength(0)
+      await publish(kafka, topic, paymentEvent('payments.failed.v1', order.id, order.amountCents, { reason: 'insufficient funds' }), 'req-pay-inventory-down')
+      // The cancellation does not wait for inventory: one attempt, no retry of the event, no dead letter.
+      const cancelled = await untilStatus(order.id, 'cancelled')
+      expect(cancelled).toMatchObject({ cancelReason: 'payment failed: insufficient funds', version: 2 })
+      const events = await emitted(order.id, orders.topics.cancelled)
+      expect(events.map((e) => e.envelope.data)).toEqual([{ orderId: order.id, reason: 'payment failed: insufficient funds', refundRequired: false }])
+      expect(events[0]?.headers['x-request-id']).toBe('req-pay-inventory-down')
+      // The release is owed, and was tried (woken by the commit) and failed.
+      expect(await owedReleases(order.id)).toEqual([{ reason: 'payment failed: insufficient funds' }])
+      await eventually(async () => await releases('failed') > failedBefore, 5000, 'a release attempt while inventory is down')
+      expect(await consumed(topic, 'retried') - retriedBefore).toBe(0)
+      expect(await metricValue(orders.registry, 'dlq_messages_total', { consumer: 'orders', topic })).toBe(0)
     } finally {
       await inventory.restart()
     }
-    expect(await inventory.stock(6)).toMatchObject({ reserved: 3 })
-    // The partition moved on: the next payment result is applied.
-    const next = await placeOrder(7, 1)
-    await publish(kafka, topic, paymentEvent('payments.failed.v1', next.id, next.amountCents, { reason: 'insufficient funds' }))
-    await untilStatus(next.id, 'cancelled')
+    expect(await untilReleased(6)).toMatchObject({ available: 100, reserved: 0 })
+    await eventually(async () => (await owedReleases(order.id)).length === 0, 5000, 'the release forgotten')
+    expect(await getOrder(order.id)).toMatchObject({ status: 'cancelled', version: 2 })
   })
 })

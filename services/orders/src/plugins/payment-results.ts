@@ -14,7 +14,9 @@ declare module 'fastify' {
 
 /**
  * The saga step (saga/order-saga.ts) fed by an idempotent consumer of payments.succeeded.v1 and
- * payments.failed.v1: joined when the app is ready, left when it closes.
+ * payments.failed.v1: joined when the app is ready, left when it closes. Once a batch of failures
+ * committed (the observer runs after the commit, before the offset's), the saga's sweep is woken to
+ * release the stock their cancellations recorded: at once, yet never before the cancellation commits.
  */
 export const paymentResultsPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, kafka: Kafka, topics: OrderTopics }>(async (app, { config, metrics, kafka, topics }) => {
   const consumer = new IdempotentConsumer({
@@ -24,7 +26,8 @@ export const paymentResultsPlugin = fp<{ config: OrdersConfig, metrics: OrdersMe
     groupId: `${config.TOPIC_PREFIX}orders`,
     topics: [topics.paymentSucceeded, topics.paymentFailed],
     consumerName: 'orders',
-    handle: createPaymentResultHandler({ inventory: app.inventoryClient, topics, metrics }),
+    handle: createPaymentResultHandler({ topics, metrics }),
+    observer: { onBatchApplied: (batch) => { if (batch.topic === topics.paymentFailed) app.sagaSweep.wake() } },
     log: app.log,
     registry: app.metricsRegistry,
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
@@ -35,4 +38,4 @@ export const paymentResultsPlugin = fp<{ config: OrdersConfig, metrics: OrdersMe
   })
   app.decorate('paymentResultsConsumer', consumer)
   manageConsumer(app, consumer)
-}, { name: 'orders-payment-results', dependencies: ['lab-postgres', 'orders-inventory'] })
+}, { name: 'orders-payment-results', dependencies: ['lab-postgres', 'orders-payment-timeout'] })

@@ -3,10 +3,10 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { uuidSchema } from '@lab/contracts'
 import { createEnvelope, enqueueOutbox, type Envelope, type MessageContext } from '@lab/messaging'
-import type { InventoryClient } from '../inventory-client.js'
 import type { OrdersMetrics } from '../metrics.js'
 import { EVENT_TYPES, type OrderTopics } from '../topics.js'
 import { finishPendingOrder, lockOrder } from '../db/orders.js'
+import { recordStockRelease } from '../db/stock-releases.js'
 import { orderEventId } from '../ids.js'
 
 /**
@@ -22,19 +22,22 @@ import { orderEventId } from '../ids.js'
  *                             confirmed → nothing (the same payment reported again)
  *                             cancelled → stays cancelled, emit orders.cancelled.v1 { refundRequired: true }:
  *                                         the money arrived too late (or twice); payments gives it back
- *     payments.failed.v1:     pending   → compensate: release the reservation at inventory, then
- *                                         `cancelled` with the reason, emit orders.cancelled.v1 { refundRequired: false }
+ *     payments.failed.v1:     pending   → `cancelled` with the reason, emit orders.cancelled.v1 { refundRequired: false },
+ *                                         and record the compensation: the reservation's release is owed
  *                             cancelled → nothing (already compensated)
  *                             confirmed → nothing but a warning (payments reported success, then failure)
  *
  * Every handler runs in the consumer's transaction with the inbox row (IdempotentConsumer), so a
  * redelivered message is skipped; the order row is locked and every transition is conditional on
  * `pending`, so a *different* message about the same payment (or the other topic's event racing it)
- * changes the state at most once. Releasing stock is an HTTP call inside that transaction: if
- * inventory is down the handler throws, the transaction rolls back, the consumer retries (and after
- * its last attempt dead-letters the event); inventory's release is idempotent, so a retry after a
- * release whose answer got lost is harmless. Events orders emits get ids derived from their cause
- * (ids.ts), so a cause handled twice still yields one event in effect downstream.
+ * changes the state at most once. No handler calls another service: that transaction holds a batch
+ * of up to CONSUMER_BATCH_SIZE messages and their order rows. The stock compensation is "record, then
+ * act" (stock-release.ts): the release is recorded in the transaction that cancels, so it is owed if
+ * and only if the cancellation commits, and is made at inventory after the commit by the saga's sweep
+ * (plugins/payment-timeout.ts, woken by the consumer once the batch committed). Inventory being down
+ * therefore delays the stock's return, never the cancellation: the event is not retried, and nothing
+ * goes to the dead-letter topic for it. Events orders emits get ids derived from their cause (ids.ts),
+ * so a cause handled twice still yields one event in effect downstream.
  *
  * An order whose payment result never comes is cancelled by the saga's timeout (payment-timeout.ts),
  * one more transition from `pending` under the same row lock; a success that arrives after it is the
@@ -48,7 +51,6 @@ export type PaymentSucceeded = Static<typeof PaymentSucceededSchema>
 export type PaymentFailed = Static<typeof PaymentFailedSchema>
 
 export interface OrderSagaDeps {
-  inventory: InventoryClient
   topics: OrderTopics
   metrics: OrdersMetrics
 }
@@ -90,14 +92,13 @@ async function onPaymentFailed (deps: OrderSagaDeps, client: pg.PoolClient, paym
     ctx.log[level]({ orderId, status: order.status, paymentId: payment.paymentId }, 'payment failure for an order no longer pending; nothing to do')
     return
   }
-  // Compensation first: if inventory cannot release, nothing below commits and the event is retried.
-  const released = await deps.inventory.release(order.reservationId, ctx.requestId)
-  if (released === null) ctx.log.warn({ orderId }, 'inventory does not know the reservation; nothing to release')
   const reason = `payment failed: ${payment.reason}`
   await finishPendingOrder(client, orderId, { status: 'cancelled', reason })
+  // The compensation, recorded with the cancellation it belongs to; made at inventory after the commit.
+  await recordStockRelease(client, { reservationId: order.reservationId, reason, requestId: ctx.requestId })
   await emit(client, deps.topics.cancelled, EVENT_TYPES.cancelled, orderId, { orderId, reason, refundRequired: false }, orderEventId(orderId, 'cancelled'), ctx)
   deps.metrics.ordersTotal.inc({ status: 'cancelled' })
-  ctx.log.info({ orderId, paymentId: payment.paymentId, reason }, 'order cancelled; stock released')
+  ctx.log.info({ orderId, paymentId: payment.paymentId, reason }, 'order cancelled; stock release recorded')
 }
 
 async function emit (client: pg.PoolClient, topic: string, type: string, orderId: string, data: unknown, id: string, ctx: MessageContext): Promise<void> {

@@ -2,15 +2,14 @@ import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import { createEnvelope, enqueueOutbox } from '@lab/messaging'
 import { withTransaction } from '@lab/platform'
-import type { InventoryClient } from '../inventory-client.js'
 import type { OrdersMetrics } from '../metrics.js'
 import { EVENT_TYPES, type OrderTopics } from '../topics.js'
 import { finishPendingOrder, lockOrder } from '../db/orders.js'
+import { recordStockRelease } from '../db/stock-releases.js'
 import { orderEventId } from '../ids.js'
 
 export interface PaymentTimeoutDeps {
   pool: pg.Pool
-  inventory: InventoryClient
   topics: OrderTopics
   metrics: OrdersMetrics
   log: FastifyBaseLogger
@@ -25,14 +24,17 @@ export const PAYMENT_TIMEOUT_REASON = 'payment timed out'
 /**
  * The saga's timeout: an order whose payment result never came (payments down for good, an event
  * lost to a dead-letter topic, a card whose outcome nobody settles) would stay `pending` with its
- * stock reserved forever. Past `timeoutMs` it is cancelled like a failed payment: stock released at
- * inventory first (if that fails, nothing commits and the next sweep tries again), then `cancelled`
- * with reason "payment timed out" and orders.cancelled.v1 { refundRequired: false }, in one
- * transaction, with the order row locked and the transition conditional on `pending`, exactly as the
- * payment-result step does (order-saga.ts). So the two never both win, and a payment result that
- * arrives late finds a cancelled order: a failure changes nothing; a success is answered with
- * orders.cancelled.v1 { refundRequired: true }, and payments gives the money back. The event id is
- * the order's one "cancelled" id: an order is cancelled once, whatever cancelled it.
+ * stock reserved forever. Past `timeoutMs` it is cancelled like a failed payment: `cancelled` with
+ * reason "payment timed out", orders.cancelled.v1 { refundRequired: false } and the release of its
+ * stock recorded (stock-release.ts), in one transaction, with the order row locked and the transition
+ * conditional on `pending`, exactly as the payment-result step does (order-saga.ts). So the two never
+ * both win, and a payment result that arrives late finds a cancelled order: a failure changes nothing;
+ * a success is answered with orders.cancelled.v1 { refundRequired: true }, and payments gives the
+ * money back. The event id is the order's one "cancelled" id: an order is cancelled once, whatever
+ * cancelled it. No call to inventory here: the sweep that runs this (plugins/payment-timeout.ts)
+ * releases the recorded stock right after, outside the transaction, so inventory being down delays
+ * the stock's return, not the cancellation, and never holds the order's row lock against a late
+ * payment result.
  * Returns how many orders it cancelled.
  */
 export async function cancelTimedOutOrders (deps: PaymentTimeoutDeps): Promise<number> {
@@ -44,7 +46,7 @@ export async function cancelTimedOutOrders (deps: PaymentTimeoutDeps): Promise<n
     try {
       if (await cancelOne(deps, id)) cancelled++
     } catch (err) {
-      // Inventory or Postgres unreachable: the order stays pending, the next sweep tries again.
+      // Postgres unreachable: the order stays pending, the next sweep tries again.
       deps.log.warn({ err, orderId: id }, 'order past its payment timeout could not be cancelled yet')
     }
   }
@@ -60,8 +62,8 @@ async function cancelOne (deps: PaymentTimeoutDeps, orderId: string): Promise<bo
       return undefined
     }
     const requestId = await placedRequestId(client, deps.topics.placed, orderId)
-    await deps.inventory.release(order.reservationId, requestId)
     await finishPendingOrder(client, orderId, { status: 'cancelled', reason: PAYMENT_TIMEOUT_REASON })
+    await recordStockRelease(client, { reservationId: order.reservationId, reason: PAYMENT_TIMEOUT_REASON, requestId })
     const data = { orderId, reason: PAYMENT_TIMEOUT_REASON, refundRequired: false }
     await enqueueOutbox(client, { topic: deps.topics.cancelled, envelope: createEnvelope(EVENT_TYPES.cancelled, orderId, data, orderEventId(orderId, 'cancelled')), requestId })
     return requestId
@@ -69,7 +71,7 @@ async function cancelOne (deps: PaymentTimeoutDeps, orderId: string): Promise<bo
   if (requestId === undefined) return false
   deps.metrics.ordersTotal.inc({ status: 'cancelled' })
   deps.metrics.paymentTimeouts.inc()
-  deps.log.warn({ reqId: requestId, orderId, timeoutMs: deps.timeoutMs }, 'order cancelled: no payment result within the timeout; stock released')
+  deps.log.warn({ reqId: requestId, orderId, timeoutMs: deps.timeoutMs }, 'order cancelled: no payment result within the timeout; stock release recorded')
   return true
 }
 

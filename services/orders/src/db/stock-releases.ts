@@ -1,0 +1,68 @@
+import type pg from 'pg'
+
+/** A connection or the pool: a claim and its settlement are single statements (their own short transactions). */
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>
+
+/** A release of reserved stock that orders owes inventory (the table of migration 005). */
+export interface OwedRelease {
+  /** Inventory's reservation id: the order's id. */
+  reservationId: string
+  reason: string
+  requestId: string
+}
+
+/** A release claimed for one attempt: `attempts` counts this one. */
+export interface ClaimedRelease extends OwedRelease { attempts: number }
+
+/**
+ * Records that a reservation's stock must go back, inside the transaction that decided it (a
+ * cancellation, an order given up). Once: a second record of the same reservation changes nothing.
+ */
+export async function recordStockRelease (client: pg.PoolClient, owed: OwedRelease): Promise<void> {
+  await client.query({
+    name: 'orders.record-stock-release',
+    text: `INSERT INTO stock_releases (reservation_id, reason, request_id) VALUES ($1, $2, $3)
+           ON CONFLICT (reservation_id) DO NOTHING`,
+    values: [owed.reservationId, owed.reason, owed.requestId]
+  })
+}
+
+/**
+ * Claims up to `batch` releases that are due, oldest first, in one statement: each is pushed `leaseMs`
+ * into the future and its attempt counted, so another replica's sweep skips it while this one calls
+ * inventory (SKIP LOCKED: two sweeps never wait for each other). A sweep that dies mid-batch leaves its
+ * claims to come due again when the lease ends.
+ * @see https://www.postgresql.org/docs/15/sql-select.html#SQL-FOR-UPDATE-SHARE
+ */
+export async function claimDueReleases (db: Queryable, batch: number, leaseMs: number): Promise<ClaimedRelease[]> {
+  const { rows } = await db.query<ClaimedRelease>({
+    name: 'orders.claim-due-releases',
+    text: `UPDATE stock_releases SET attempts = attempts + 1, due_at = now() + make_interval(secs => $2)
+           WHERE reservation_id IN (
+             SELECT reservation_id FROM stock_releases WHERE due_at <= now()
+             ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING reservation_id AS "reservationId", reason, request_id AS "requestId", attempts`,
+    values: [batch, leaseMs / 1000]
+  })
+  return rows
+}
+
+/** Inventory confirmed the release: nothing is owed any more. */
+export async function forgetStockRelease (db: Queryable, reservationId: string): Promise<void> {
+  await db.query({ name: 'orders.forget-stock-release', text: 'DELETE FROM stock_releases WHERE reservation_id = $1', values: [reservationId] })
+}
+
+/** The attempt failed: due again after `delayMs`, with the error kept for whoever looks at the table. */
+export async function postponeStockRelease (db: Queryable, reservationId: string, delayMs: number, error: string): Promise<void> {
+  await db.query({
+    name: 'orders.postpone-stock-release',
+    text: 'UPDATE stock_releases SET due_at = now() + make_interval(secs => $2), last_error = $3 WHERE reservation_id = $1',
+    values: [reservationId, delayMs / 1000, error]
+  })
+}
+
+/** How many releases are owed (due now or waiting for a retry). */
+export async function countOwedReleases (db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>({ name: 'orders.count-owed-releases', text: 'SELECT count(*)::int AS n FROM stock_releases' })
+  return rows[0]?.n ?? 0
+}

@@ -1,0 +1,81 @@
+import type pg from 'pg'
+import type { FastifyBaseLogger } from 'fastify'
+import { backoffDelayMs, type BackoffCeiling } from '@lab/platform'
+import type { InventoryClient } from '../inventory-client.js'
+import type { OrdersMetrics } from '../metrics.js'
+import {
+  claimDueReleases, countOwedReleases, forgetStockRelease, postponeStockRelease,
+  type ClaimedRelease, type OwedRelease
+} from '../db/stock-releases.js'
+
+export interface StockReleaseDeps {
+  pool: pg.Pool
+  inventory: InventoryClient
+  metrics: OrdersMetrics
+  log: FastifyBaseLogger
+  /** Releases claimed per pass at most. */
+  batch: number
+  /** The wait before a failed release is tried again: its ceiling doubles per attempt, up to maxMs. */
+  retry: BackoffCeiling
+}
+
+/**
+ * How long a claimed release is hidden from other sweeps while this one calls inventory: above a
+ * pass's worst case (each call is bounded by INVENTORY_TIMEOUT_MS, and the breaker turns the rest of
+ * a batch into instant failures once inventory is down). Being wrong costs a second release call,
+ * which inventory answers as already released.
+ */
+const CLAIM_LEASE_MS = 60_000
+
+/**
+ * The stock compensation, "record, then act". Giving a reservation back is an HTTP call to inventory;
+ * made inside the transaction that decides it (the saga's consumer transaction of up to a batch of
+ * payment results, the payment timeout's, the key's of POST /orders), it would hold that connection,
+ * the order row locks and the batch for the whole of inventory's latency, and while inventory is down
+ * it would roll the decision back with it: the order would stay `pending` and the payment event would
+ * be retried into the dead-letter topic. So the deciding transaction only records the release
+ * (db/stock-releases.ts, `recordStockRelease`, beside the order's `cancelled` and its event), and the
+ * release is made after the COMMIT, outside any transaction:
+ *   1. claim the due releases in one short statement (SKIP LOCKED + a lease, so replicas share them);
+ *   2. call inventory for each, no transaction open (its release is idempotent: a second call, after a
+ *      lost answer or a lease that ran out, answers "already released" and changes nothing);
+ *   3. forget the release once inventory confirmed it; else postpone it with backoff.
+ * A release is only ever recorded by a transaction that also made it due (the order committed as
+ * `cancelled`, or no order under a key that can no longer get one), so stock never goes back before
+ * its cancellation commits, and a release recorded is made, however long inventory is away.
+ * Returns how many it released.
+ */
+export async function releaseDueStock (deps: StockReleaseDeps): Promise<number> {
+  const due = await claimDueReleases(deps.pool, deps.batch, CLAIM_LEASE_MS)
+  let released = 0
+  for (const owed of due) {
+    if (await releaseOwedStock(deps, owed)) released++
+  }
+  deps.metrics.stockReleaseDue.set(await countOwedReleases(deps.pool))
+  return released
+}
+
+/**
+ * One owed release at inventory, outside any transaction: forgotten once inventory confirmed it, else
+ * postponed (due again after a backoff of `retry`). Also called right after the transaction that
+ * recorded it (POST /orders, which answers after it). Never throws.
+ */
+export async function releaseOwedStock (deps: StockReleaseDeps, owed: OwedRelease | ClaimedRelease): Promise<boolean> {
+  const orderId = owed.reservationId
+  const attempts = 'attempts' in owed ? owed.attempts : 1
+  try {
+    const reservation = await deps.inventory.release(owed.reservationId, owed.requestId)
+    await forgetStockRelease(deps.pool, owed.reservationId)
+    deps.metrics.stockReleases.inc({ outcome: reservation === null ? 'unknown_reservation' : 'released' })
+    if (reservation === null) deps.log.warn({ reqId: owed.requestId, orderId }, 'inventory does not know the reservation; nothing to release')
+    else deps.log.info({ reqId: owed.requestId, orderId, reason: owed.reason, attempts }, 'stock released at inventory')
+    return true
+  } catch (err) {
+    deps.metrics.stockReleases.inc({ outcome: 'failed' })
+    const retryInMs = Math.round(backoffDelayMs(attempts, { ...deps.retry, jitter: 'equal' }))
+    // If this fails too (Postgres away), the claim's lease makes it due again anyway.
+    await postponeStockRelease(deps.pool, owed.reservationId, retryInMs, (err as Error).message).catch(() => {})
+    deps.log.warn({ err, reqId: owed.requestId, orderId, attempts, retryInMs }, 'stock release failed at inventory; it stays owed and is retried')
+    return false
+  }
+}
