@@ -35,7 +35,8 @@ export const OrdersConfigSchema = Type.Object({
   IDEMPOTENCY_RETENTION_MS: Type.Integer({ minimum: 1000, default: 24 * 3600 * 1000 }),
   /**
    * A request holding a key for longer than this is presumed crashed, and a retry with that key may
-   * take over. Must stay well above the longest a request can take (inventory timeout + database).
+   * take over. Must stay well above the longest the key's transaction can take (the database only:
+   * the reservation at inventory is made before it, place-order.ts).
    */
   IDEMPOTENCY_CLAIM_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
   /**

@@ -2,12 +2,18 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import { createEnvelope, enqueueOutbox } from '@lab/messaging'
-import { IdempotencyRequestInProgressError, ReplayedError, type IdempotentResult, type RunIdempotently } from '@lab/idempotency'
+import { withTransaction, type BackoffCeiling } from '@lab/platform'
+import {
+  IdempotencyRequestInProgressError, ReplayedError, answerKeyUnlessAnswered, isKeyAnswered,
+  type IdempotencyOptions, type IdempotentResponse, type IdempotentResult, type RunIdempotently
+} from '@lab/idempotency'
 import type { InventoryClient, Reservation } from './inventory-client.js'
 import type { OrdersMetrics } from './metrics.js'
 import { EVENT_TYPES, type OrderTopics } from './topics.js'
 import type { Order, PlaceOrder } from './schemas/order.js'
 import { findOrder, insertOrder } from './db/orders.js'
+import { recordStockRelease } from './db/stock-releases.js'
+import { releaseOwedStock, type StockReleaseDeps } from './saga/stock-release.js'
 import { orderEventId, orderIdForKey } from './ids.js'
 import { KeyAlreadyUsedError, OutOfStockError, StockContendedError, UnknownProductError } from './errors.js'
 
@@ -19,6 +25,8 @@ export interface PlaceOrderDeps {
   retentionMs: number
   /** After this long a key's in-progress claim is presumed crashed and may be taken over. */
   claimTimeoutMs: number
+  /** Backoff of a release of stock that failed (step 4), retried by the saga's sweep. */
+  stockReleaseRetry: BackoffCeiling
   /** How this request's key is handled, asked per request: the `idempotency-key` switch can flip at run time. */
   keyHandling: () => KeyHandling
 }
@@ -49,15 +57,26 @@ export interface OrderPlacedData {
 }
 
 /**
- * POST /orders, the whole of it:
- *   1. Idempotency-Key (withIdempotency): the same key and body again → the stored answer (a 4xx
- *      included), nothing runs; another body → 422; the first request still running → 409. The key
- *      is claimed inside the transaction of step 3, so an order costs one commit here, not two.
+ * POST /orders, the whole of it. The one remote call, the reservation at inventory, is made BEFORE the
+ * key's transaction, so no database connection, advisory lock or claim is held while inventory answers
+ * (a slow inventory would otherwise pin one connection per order in flight, for its whole latency).
+ *   1. A key already answered (isKeyAnswered, one read, no lock): straight to step 3, which replays
+ *      the stored answer (a 4xx included) or answers 422 for another body. Nothing is reserved again.
  *   2. Reserve the stock at inventory (sync HTTP, breaker + timeout) under reservation id = order id,
- *      which is derived from the key: a retry after a crash half-way gets the same reservation back.
- *   3. In ONE transaction (the key's completion's): insert the order (pending) and its orders.placed.v1 outbox
- *      row. No dual write: the event exists if and only if the order does; the relay publishes it.
- *   4. If that transaction fails after the reservation, give the stock back (best effort) and answer 5xx.
+ *      derived from the key. Inventory is idempotent on that id: a retry after a crash half-way, or a
+ *      duplicate racing this request, gets the same reservation back, never a second one. Its answer is
+ *      kept as an outcome; only a 5xx (inventory down, contended) is thrown at once: it is not stored
+ *      under the key, so the request costs orders' database nothing.
+ *   3. withIdempotency, ONE short transaction (storeOrder): the key claimed (a duplicate in flight
+ *      right now → 409; answered meanwhile → its replay), no order under this id yet (else 422
+ *      KeyAlreadyUsed), the reservation's outcome turned into the declared error if it was one (so a
+ *      4xx like out-of-stock is stored under the key and replayed, as before), then the order (pending)
+ *      and its orders.placed.v1 outbox row. No dual write: the event exists if and only if the order
+ *      does; the relay publishes it.
+ *   4. A reservation made here that ends with no order (the transaction failed, a failed COMMIT, a 4xx
+ *      answer stored by a concurrent request in the meantime) is given back (releaseUnlessCommitted),
+ *      except while another attempt holds the key (409): inventory gave that attempt the same
+ *      reservation, and it may still commit its order.
  * @see https://microservices.io/patterns/data/transactional-outbox.html
  */
 export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest): Promise<IdempotentResult> {
@@ -65,74 +84,111 @@ export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest):
   const keys = deps.keyHandling()
   // Off: a fresh id too, or the key-derived one would find the first order and refuse (KeyAlreadyUsed).
   const orderId = keys.honoured ? orderIdForKey(req.idempotencyKey) : randomUUID()
-  let reservation: Reservation | undefined
+  const key = keyOptions(deps, req)
+  const answered = keys.honoured && await isKeyAnswered(deps.pool, key)
+  const reserved = answered ? undefined : await reserve(deps.inventory, orderId, req)
   try {
-    const result = await keys.run(deps.pool, {
-      scope: 'orders',
-      key: req.idempotencyKey,
-      requestBody: req.body,
-      retentionMs: deps.retentionMs,
-      lockTimeoutMs: deps.claimTimeoutMs
-    }, async (client) => {
-      // The key's record expired and the key came back: its old order must not be touched.
-      if (await findOrder(client, orderId) !== null) throw new KeyAlreadyUsedError(orderId)
-      reservation = await reserve(deps.inventory, orderId, req)
-      const order = await insertOrder(client, { id: orderId, ...req.body, amountCents: reservation.amountCents, reservationId: reservation.reservationId })
-      await enqueueOutbox(client, { topic: deps.topics.placed, envelope: placedEvent(order), requestId: req.requestId })
-      return { statusCode: 201, body: order }
-    })
+    const result = await keys.run(deps.pool, key, async (client) => await storeOrder(deps, client, orderId, req, reserved))
     if (result.replayed) {
       deps.metrics.idempotentReplays.inc({ service: 'orders' })
       req.log.info({ orderId }, 'order request replayed from its idempotency key')
     } else {
       deps.metrics.ordersPlaced.inc()
       deps.metrics.ordersTotal.inc({ status: 'pending' })
-      req.log.info({ orderId, productId: req.body.productId, quantity: req.body.quantity, amountCents: reservation?.amountCents }, 'order placed')
+      req.log.info({ orderId, productId: req.body.productId, quantity: req.body.quantity, amountCents: reserved?.kind === 'reserved' ? reserved.reservation.amountCents : undefined }, 'order placed')
     }
     return result
   } catch (err) {
-    if (err instanceof ReplayedError) {
-      // A stored 4xx answer (e.g. out of stock), replayed as an error.
-      deps.metrics.idempotentReplays.inc({ service: 'orders' })
-    } else if (reservation !== undefined && !(err instanceof IdempotencyRequestInProgressError)) {
-      // (In progress: another attempt took this key over, and with it the reservation; it is not ours to release.)
-      await releaseUnlessCommitted(deps, orderId, req)
+    // A stored 4xx answer (e.g. out of stock), replayed as an error.
+    if (err instanceof ReplayedError) deps.metrics.idempotentReplays.inc({ service: 'orders' })
+    // In progress: another attempt holds the key, and inventory gave it this same reservation: not ours to release.
+    if (reserved?.kind === 'reserved' && !(err instanceof IdempotencyRequestInProgressError)) {
+      await releaseUnlessCommitted(deps, orderId, req, keys.honoured ? key : undefined)
     }
     throw err
   }
 }
 
-async function reserve (inventory: InventoryClient, orderId: string, req: PlaceOrderRequest): Promise<Reservation> {
+/** Inventory's answer to step 2: a reservation this order may own, or the declared 4xx it amounts to. */
+type ReserveAnswer = { kind: 'reserved', reservation: Reservation } | { kind: 'refused', error: Error }
+
+async function reserve (inventory: InventoryClient, orderId: string, req: PlaceOrderRequest): Promise<ReserveAnswer> {
   const { productId, quantity } = req.body
   const outcome = await inventory.reserve({ reservationId: orderId, productId, quantity }, req.requestId)
   switch (outcome.kind) {
-    case 'unknown_product': throw new UnknownProductError(productId)
-    case 'out_of_stock': throw new OutOfStockError(productId, quantity)
+    case 'unknown_product': return { kind: 'refused', error: new UnknownProductError(productId) }
+    case 'out_of_stock': return { kind: 'refused', error: new OutOfStockError(productId, quantity) }
+    // 503, transient: not stored under the key, so thrown here, before any transaction.
     case 'contended': throw new StockContendedError(productId)
-    case 'id_taken': throw new KeyAlreadyUsedError(orderId)
+    case 'id_taken': return { kind: 'refused', error: new KeyAlreadyUsedError(orderId) }
   }
   const { reservation } = outcome
-  // An earlier attempt with this key had its stock released (its transaction failed), or reserved
-  // something else (a key reused after it expired): it cannot be this order's reservation.
+  // An earlier attempt with this key had its stock released (its order was not stored, or was
+  // cancelled), or reserved something else (a key reused after it expired): not this order's to take.
   if (reservation.status !== 'reserved' || reservation.productId !== productId || reservation.quantity !== quantity) {
-    throw new KeyAlreadyUsedError(orderId)
+    return { kind: 'refused', error: new KeyAlreadyUsedError(orderId) }
   }
-  return reservation
+  return { kind: 'reserved', reservation }
+}
+
+/** Step 3, the work in the key's transaction: no remote call in here. `reserved` undefined: step 2 was skipped (key answered). */
+async function storeOrder (deps: PlaceOrderDeps, client: pg.PoolClient, orderId: string, req: PlaceOrderRequest, reserved: ReserveAnswer | undefined): Promise<IdempotentResponse> {
+  // The key's record expired and the key came back: its old order must not be touched.
+  if (await findOrder(client, orderId) !== null) throw new KeyAlreadyUsedError(orderId)
+  // The key was answered when step 1 looked, and has expired since (its answer is not replayed): the client retries (409, Retry-After 1).
+  if (reserved === undefined) throw new IdempotencyRequestInProgressError()
+  if (reserved.kind === 'refused') throw reserved.error
+  const { reservation } = reserved
+  const order = await insertOrder(client, { id: orderId, ...req.body, amountCents: reservation.amountCents, reservationId: reservation.reservationId })
+  await enqueueOutbox(client, { topic: deps.topics.placed, envelope: placedEvent(order), requestId: req.requestId })
+  return { statusCode: 201, body: order }
 }
 
 /**
- * The compensation of step 4. "Unless committed": an error can also arrive after a COMMIT that did go
- * through (connection lost on the way back); then the order exists and owns its stock.
+ * Step 4, the compensation: give this request's reservation back unless an order owns it. One short
+ * transaction decides, fenced against a duplicate of this request that got the same reservation from
+ * inventory and has not stored its order yet:
+ *   - answerKeyUnlessAnswered waits for the key's lock (a duplicate storing its order finishes first),
+ *     then closes the key with 422 KeyAlreadyUsed unless it has an answer: no attempt can store an
+ *     order on this reservation afterwards (a retry would get 422 anyway, inventory answering
+ *     "released"). A live claim of another attempt (the comparison variant's): that attempt decides.
+ *   - "unless committed": the order may exist after all, e.g. our COMMIT went through and only its
+ *     answer was lost, or the duplicate stored it: then it owns the stock.
+ *   - the release is recorded (stock-release.ts) in that transaction, then made right away, outside it;
+ *     should inventory fail, the saga's sweep retries it until it goes through.
+ * With the key switch off the order id is random: no duplicate shares it, so no key to close.
+ * If this transaction itself fails (Postgres away), nothing is recorded: the stock stays reserved
+ * under this order id, and a retry with the same key takes it over.
  */
-async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, req: PlaceOrderRequest): Promise<void> {
+async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, req: PlaceOrderRequest, key: IdempotencyOptions | undefined): Promise<void> {
+  const owed = { reservationId: orderId, reason: 'order not stored', requestId: req.requestId }
   try {
-    if (await findOrder(deps.pool, orderId) !== null) return
-    await deps.inventory.release(orderId, req.requestId)
-    req.log.warn({ orderId }, 'order not stored; its reservation was released')
+    const due = await withTransaction(deps.pool, async (client, rollbackInstead) => {
+      const keyOutcome = key === undefined ? 'stored' : await answerKeyUnlessAnswered(client, key, new KeyAlreadyUsedError(orderId))
+      if (keyOutcome === 'in_progress' || await findOrder(client, orderId) !== null) {
+        rollbackInstead()
+        return false
+      }
+      await recordStockRelease(client, owed)
+      return true
+    }, { lockTimeoutMs: KEY_LOCK_WAIT_MS })
+    if (!due) return
+    const released = await releaseOwedStock(stockReleaseDeps(deps, req), owed)
+    if (released) req.log.warn({ orderId }, 'order not stored; its reservation was released')
   } catch (err) {
-    // The stock stays reserved under this order id; a retry with the same key takes it over.
     req.log.error({ err, orderId }, 'order not stored and its reservation could not be released')
   }
+}
+
+/** The key's lock is held for one short transaction (step 3, no remote call in it): a longer wait means trouble, so give up. */
+const KEY_LOCK_WAIT_MS = 5000
+
+function keyOptions (deps: PlaceOrderDeps, req: PlaceOrderRequest): IdempotencyOptions {
+  return { scope: 'orders', key: req.idempotencyKey, requestBody: req.body, retentionMs: deps.retentionMs, lockTimeoutMs: deps.claimTimeoutMs }
+}
+
+function stockReleaseDeps (deps: PlaceOrderDeps, req: PlaceOrderRequest): StockReleaseDeps {
+  return { pool: deps.pool, inventory: deps.inventory, metrics: deps.metrics, log: req.log, batch: 1, retry: deps.stockReleaseRetry }
 }
 
 /** The payload of an order's orders.placed.v1 (checked against its consumers' schemas: packages/contracts/test). */

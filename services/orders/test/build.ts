@@ -109,6 +109,14 @@ export function paymentEvent (type: 'payments.succeeded.v1' | 'payments.failed.v
   return createEnvelope(type, orderId, { orderId, paymentId: uniqueName('pay'), amountCents, method: 'wallet', ...extra })
 }
 
+/** Starts `first`, then `second` `afterMs` later, while the first is in flight: both answers, in that order. */
+export async function secondAfter<T> (afterMs: number, first: () => Promise<T>, second: () => Promise<T>): Promise<[T, T]> {
+  const one = first()
+  await new Promise((resolve) => setTimeout(resolve, afterMs))
+  const two = await second()
+  return [await one, two]
+}
+
 export const purchase = (productId: number, quantity = 1, extra: Record<string, unknown> = {}) =>
   ({ customerId: 'c-0042', productId, quantity, paymentMethod: 'wallet', ...extra })
 

@@ -32,6 +32,7 @@ export const ordersPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, t
     metrics,
     retentionMs: config.IDEMPOTENCY_RETENTION_MS,
     claimTimeoutMs: config.IDEMPOTENCY_CLAIM_TIMEOUT_MS,
+    stockReleaseRetry: { baseMs: config.STOCK_RELEASE_RETRY_MS, maxMs: config.STOCK_RELEASE_MAX_RETRY_MS },
     keyHandling: () => switches.enabled('idempotency-key') ? honoured : ignored
   }
   app.decorate('orders', {

@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { beforeAllWithTeardown, createProxy, registerTeardown, type TestDatabase, type TestProxy } from '@lab/testkit'
-import { expectErrorBody, metricValue, purchase, sql, startOrdersWithInventory, type OrdersUnderTest } from '../build.js'
+import { beforeAllWithTeardown, type TestDatabase } from '@lab/testkit'
+import { orderIdForKey } from '../../src/ids.js'
+import { expectErrorBody, metricValue, purchase, secondAfter, sql, startOrdersWithInventory, type OrdersUnderTest } from '../build.js'
 import type { Inventory } from '../inventory.js'
 
 let db: TestDatabase
-let proxy: TestProxy
 let inventory: Inventory
 let orders: OrdersUnderTest
 
 beforeAllWithTeardown(async () => {
-  // Inventory reaches its database through Toxiproxy, so a test can hold a request in flight.
-  proxy = await createProxy('postgres')
-  registerTeardown(proxy.remove)
-  ;({ db, inventory, orders } = await startOrdersWithInventory('orders_place', { inventoryDatabaseAddress: proxy.address }))
+  ;({ db, inventory, orders } = await startOrdersWithInventory('orders_place'))
 })
 
 /** POST /orders with a fresh Idempotency-Key, or the given one, or none (null). */
@@ -79,20 +76,23 @@ describe('POST /orders', () => {
   it('answers a request racing an in-flight one with the same key with 409, and places one order', async () => {
     await inventory.setStock(4, 100)
     const key = randomUUID()
-    // Inventory slowed down: the first request is still waiting for its reservation when the second comes.
-    await proxy.setLatency(300)
+    // The first request's transaction held open (its order's INSERT sleeps) when the second comes. Not
+    // inventory slowed, as before: the reservation is made before the key's transaction now, so a
+    // duplicate arriving while inventory answers gets the same reservation and, later, the replay.
+    await sql(db, `CREATE FUNCTION slow_order () RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(0.8); RETURN NEW; END $$`)
+    await sql(db, 'CREATE TRIGGER slow_product_4 BEFORE INSERT ON orders FOR EACH ROW WHEN (NEW.product_id = 4) EXECUTE FUNCTION slow_order()')
     let first, second
     try {
-      first = post(purchase(4, 1), key)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      second = await post(purchase(4, 1), key)
-      first = await first
+      [first, second] = await secondAfter(400, async () => await post(purchase(4, 1), key), async () => await post(purchase(4, 1), key))
     } finally {
-      await proxy.reset()
+      await sql(db, 'DROP TRIGGER slow_product_4 ON orders')
+      await sql(db, 'DROP FUNCTION slow_order')
     }
     expect(first.statusCode).toBe(201)
     expect(second.statusCode).toBe(409)
     expectErrorBody(second.json(), 409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS')
+    // The 409'd duplicate got the first's reservation from inventory too, and left it to the first.
     expect(await inventory.stock(4)).toMatchObject({ available: 99, reserved: 1 })
     // Once the first finished, the same key is a plain replay.
     const later = await post(purchase(4, 1), key)
@@ -171,10 +171,13 @@ describe('POST /orders', () => {
       expect(await inventory.stock(8)).toMatchObject({ available: 100, reserved: 0 })
       expect(await sql(db, 'SELECT id FROM orders WHERE product_id = 8')).toHaveLength(0)
       expect(await sql(db, "SELECT id FROM outbox WHERE envelope->'data'->>'productId' = '8'")).toHaveLength(0)
-      // The key was released (5xx), but its reservation is gone: a retry with it is told to use a new key.
+      // Given back at once: no release is left owed.
+      expect(await sql(db, 'SELECT 1 FROM stock_releases WHERE reservation_id = $1', [orderIdForKey(key)])).toHaveLength(0)
+      // Its reservation is gone, and the key was closed before it went: a retry with it is told to use a new key.
       const retry = await post(purchase(8, 4), key)
       expect(retry.statusCode).toBe(422)
       expectErrorBody(retry.json(), 422, 'ORDERS_KEY_ALREADY_USED')
+      expect(retry.headers['idempotent-replayed']).toBe('true')
     } finally {
       await sql(db, 'DROP TRIGGER refuse_product_8 ON orders')
     }

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDatabase, createProxy, endPool, type TestDatabase, type TestProxy } from '@lab/testkit'
+import { orderIdForKey } from '../../src/ids.js'
+import { buildOrders, eventually, expectErrorBody, ordersEnv, purchase, secondAfter, sql, type OrdersUnderTest } from '../build.js'
+import { InventoryUnderTest } from '../inventory.js'
+
+/**
+ * POST /orders makes its one remote call, the reservation at inventory, before the Idempotency-Key's
+ * transaction (place-order.ts): what that promises, and what it must not break.
+ */
+
+let db: TestDatabase
+let proxy: TestProxy
+let inventory: InventoryUnderTest
+let orders: OrdersUnderTest
+let watcher: pg.Pool
+
+beforeAll(async () => {
+  // Inventory reaches its database through Toxiproxy, so a test can make every reservation slow.
+  proxy = await createProxy('postgres')
+  inventory = await InventoryUnderTest.start({ databaseAddress: proxy.address })
+  db = await createDatabase('orders_reserve_first')
+  // A quick sweep and short retries, for the release owed while inventory is down.
+  orders = await buildOrders(ordersEnv(db, inventory.url, { PAYMENT_TIMEOUT_SWEEP_MS: '200', STOCK_RELEASE_RETRY_MS: '100', STOCK_RELEASE_MAX_RETRY_MS: '500' }))
+  watcher = new pg.Pool({ connectionString: db.url, max: 1 })
+})
+
+afterAll(async () => {
+  await orders?.app.close()
+  if (watcher !== undefined) await endPool(watcher)
+  await inventory?.close()
+  await proxy?.remove()
+  await db?.drop()
+})
+
+async function post (body: unknown, key: string = randomUUID()) {
+  return await orders.app.inject({ method: 'POST', url: '/orders', headers: { 'idempotency-key': key }, payload: body as object })
+}
+
+const reservationsAtInventory = async (orderId: string) => await sql<{ status: string }>(inventory.db, 'SELECT status FROM reservations WHERE id = $1', [orderId])
+
+/** Orders' database right now: connections idle inside an open transaction, and Idempotency-Key locks held (class 7433, key-table.ts). */
+async function heldByOrders (): Promise<{ idleInTransaction: number, keyLocks: number }> {
+  const { rows } = await watcher.query<{ idleInTransaction: number, keyLocks: number }>(`
+    SELECT (SELECT count(*)::int FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%') AS "idleInTransaction",
+           (SELECT count(*)::int FROM pg_locks
+             WHERE locktype = 'advisory' AND classid = 7433 AND objsubid = 2 AND granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS "keyLocks"`)
+  return rows[0] ?? { idleInTransaction: -1, keyLocks: -1 }
+}
+
+describe('POST /orders reserves at inventory before the key\'s transaction', () => {
+  it('holds no orders-database transaction, connection in it or key lock while inventory answers', async () => {
+    await inventory.setStock(1, 100)
+    const key = randomUUID()
+    const orderId = orderIdForKey(key)
+    const whileReserving: Array<{ idleInTransaction: number, keyLocks: number }> = []
+    await proxy.setLatency(250)
+    try {
+      const state = { done: false }
+      const request = post(purchase(1, 1), key).finally(() => { state.done = true })
+      while (!state.done) {
+        const held = await heldByOrders()
+        // Counted only if inventory had not stored the reservation yet, checked after the sample: the
+        // order's own (short) transaction begins after that, so anything held now is held across the call.
+        if ((await reservationsAtInventory(orderId)).length === 0) whileReserving.push(held)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      expect((await request).statusCode).toBe(201)
+    } finally {
+      await proxy.reset()
+    }
+    // Several round trips of 250 ms at inventory: the request was watched for most of them.
+    expect(whileReserving.length).toBeGreaterThanOrEqual(5)
+    expect(whileReserving.filter((s) => s.idleInTransaction > 0 || s.keyLocks > 0)).toEqual([])
+  })
+
+  it('answers a duplicate arriving while inventory answers the first with the first\'s order, reserving once', async () => {
+    await inventory.setStock(2, 100)
+    const key = randomUUID()
+    await proxy.setLatency(250)
+    let first, second
+    try {
+      [first, second] = await secondAfter(100, async () => await post(purchase(2, 1), key), async () => await post(purchase(2, 1), key))
+    } finally {
+      await proxy.reset()
+    }
+    expect(first.statusCode).toBe(201)
+    expect(first.headers['idempotent-replayed']).toBeUndefined()
+    // Inventory gave both the one reservation (idempotent on the order id); the second then met the
+    // first's stored answer, or, had it come during the first's short transaction, a 409.
+    if (second.statusCode === 201) {
+      expect(second.headers['idempotent-replayed']).toBe('true')
+      expect(second.json().id).toBe(first.json().id)
+    } else {
+      expectErrorBody(second.json(), 409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS')
+    }
+    expect(await sql(db, 'SELECT id FROM orders WHERE product_id = 2')).toHaveLength(1)
+    expect(await inventory.stock(2)).toMatchObject({ available: 99, reserved: 1 })
+  })
+
+  it('answers a retry of a stored out-of-stock with that 409 without asking inventory again', async () => {
+    await inventory.setStock(3, 2)
+    const key = randomUUID()
+    const first = await post(purchase(3, 3), key)
+    expect(first.statusCode).toBe(409)
+    expectErrorBody(first.json(), 409, 'ORDERS_OUT_OF_STOCK')
+    // Enough stock now: a reservation asked for would succeed.
+    await inventory.setStock(3, 100)
+    const retry = await post(purchase(3, 3), key)
+    expect(retry.statusCode).toBe(409)
+    expectErrorBody(retry.json(), 409, 'ORDERS_OUT_OF_STOCK')
+    expect(retry.headers['idempotent-replayed']).toBe('true')
+    // Inventory never saw a reservation under the order id: not made, not made and given back either.
+    expect(await reservationsAtInventory(orderIdForKey(key))).toHaveLength(0)
+    expect(await inventory.stock(3)).toMatchObject({ available: 100, reserved: 0 })
+  })
+
+  it('owes the stock of an order it could not store while inventory is down, and gives it back once inventory is back', async () => {
+    await inventory.setStock(4, 100)
+    // The order's INSERT waits, then fails: time to take inventory down between its reservation and the release.
+    await sql(db, `CREATE FUNCTION slow_refusal () RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(1); RAISE EXCEPTION 'refused by the test'; END $$`)
+    await sql(db, 'CREATE TRIGGER refuse_product_4 BEFORE INSERT ON orders FOR EACH ROW WHEN (NEW.product_id = 4) EXECUTE FUNCTION slow_refusal()')
+    const key = randomUUID()
+    const orderId = orderIdForKey(key)
+    try {
+      const request = post(purchase(4, 2), key)
+      await eventually(async () => (await reservationsAtInventory(orderId)).length === 1, 5000, 'the reservation made')
+      await inventory.stop()
+      try {
+        const res = await request
+        expect(res.statusCode).toBe(500)
+        expect(await sql(db, 'SELECT reason FROM stock_releases WHERE reservation_id = $1', [orderId])).toEqual([{ reason: 'order not stored' }])
+        expect(await sql(db, 'SELECT id FROM orders WHERE id = $1', [orderId])).toHaveLength(0)
+        // The key was closed before the release was owed: a retry builds no order on stock on its way back.
+        const retry = await post(purchase(4, 2), key)
+        expect(retry.statusCode).toBe(422)
+        expectErrorBody(retry.json(), 422, 'ORDERS_KEY_ALREADY_USED')
+      } finally {
+        await inventory.restart()
+      }
+      await eventually(async () => (await reservationsAtInventory(orderId))[0]?.status === 'released', 10_000, 'the reservation released by the sweep')
+      expect(await inventory.stock(4)).toMatchObject({ available: 100, reserved: 0 })
+      await eventually(async () => (await sql(db, 'SELECT 1 FROM stock_releases WHERE reservation_id = $1', [orderId])).length === 0, 5000, 'the release forgotten')
+    } finally {
+      await sql(db, 'DROP TRIGGER refuse_product_4 ON orders')
+      await sql(db, 'DROP FUNCTION slow_refusal')
+    }
+  })
+})
