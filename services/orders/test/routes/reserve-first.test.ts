@@ -22,8 +22,16 @@ beforeAll(async () => {
   proxy = await createProxy('postgres')
   inventory = await InventoryUnderTest.start({ databaseAddress: proxy.address })
   db = await createDatabase('orders_reserve_first')
-  // A quick sweep and short retries, for the release owed while inventory is down.
-  orders = await buildOrders(ordersEnv(db, inventory.url, { PAYMENT_TIMEOUT_SWEEP_MS: '200', STOCK_RELEASE_RETRY_MS: '100', STOCK_RELEASE_MAX_RETRY_MS: '500' }))
+  orders = await buildOrders(ordersEnv(db, inventory.url, {
+    // A slowed reservation (several round trips of 250 ms, a twin's optimistic retry) must not time out,
+    // and the release retries while inventory is down must not open the breaker: neither is tested here.
+    INVENTORY_TIMEOUT_MS: '10000',
+    BREAKER_VOLUME_THRESHOLD: '1000',
+    // A quick sweep and short retries, for the release owed while inventory is down.
+    PAYMENT_TIMEOUT_SWEEP_MS: '200',
+    STOCK_RELEASE_RETRY_MS: '100',
+    STOCK_RELEASE_MAX_RETRY_MS: '500'
+  }))
   watcher = new pg.Pool({ connectionString: db.url, max: 1 })
 })
 
