@@ -1,4 +1,4 @@
-import { startService, tempDatabase, uniqueName, type ServiceProcess } from '@lab/testkit'
+import { startService, tempDatabase, uniqueName, type ServiceProcess, type TestDatabase } from '@lab/testkit'
 
 export interface Stock { productId: number, available: number, reserved: number, priceCents: number, version: number }
 
@@ -6,6 +6,8 @@ export interface Stock { productId: number, available: number, reserved: number,
 export interface Inventory {
   /** http://127.0.0.1:<port>; the same across stop() and restart(). */
   url: string
+  /** Inventory's own database, for a test's assertions on what inventory stored (reservations). */
+  db: TestDatabase
   /** Inventory "down": its process stops (connections refused); its database stays. */
   stop: () => Promise<void>
   /** Up again, on the same port and database. */
@@ -32,6 +34,7 @@ export async function startInventory ({ databaseAddress }: { databaseAddress?: s
   })
   return {
     url: inventory.url,
+    db,
     stop: inventory.stop,
     restart: inventory.start,
     stock: async (productId) => await call(inventory, 'GET', `/stock/${productId}`) as Stock,

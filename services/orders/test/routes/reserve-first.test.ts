@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDatabase, createProxy, endPool, type TestDatabase, type TestProxy } from '@lab/testkit'
+import { describe, expect, it } from 'vitest'
+import { beforeAllWithTeardown, createProxy, endPool, registerTeardown, type TestDatabase, type TestProxy } from '@lab/testkit'
 import { orderIdForKey } from '../../src/ids.js'
-import { buildOrders, eventually, expectErrorBody, ordersEnv, purchase, secondAfter, sql, type OrdersUnderTest } from '../build.js'
-import { InventoryUnderTest } from '../inventory.js'
+import { eventually, expectErrorBody, purchase, secondAfter, sql, startOrdersWithInventory, type OrdersUnderTest } from '../build.js'
+import type { Inventory } from '../inventory.js'
 
 /**
  * POST /orders makes its one remote call, the reservation at inventory, before the Idempotency-Key's
@@ -13,34 +13,29 @@ import { InventoryUnderTest } from '../inventory.js'
 
 let db: TestDatabase
 let proxy: TestProxy
-let inventory: InventoryUnderTest
+let inventory: Inventory
 let orders: OrdersUnderTest
 let watcher: pg.Pool
 
-beforeAll(async () => {
+beforeAllWithTeardown(async () => {
   // Inventory reaches its database through Toxiproxy, so a test can make every reservation slow.
   proxy = await createProxy('postgres')
-  inventory = await InventoryUnderTest.start({ databaseAddress: proxy.address })
-  db = await createDatabase('orders_reserve_first')
-  orders = await buildOrders(ordersEnv(db, inventory.url, {
-    // A slowed reservation (several round trips of 250 ms, a twin's optimistic retry) must not time out,
-    // and the release retries while inventory is down must not open the breaker: neither is tested here.
-    INVENTORY_TIMEOUT_MS: '10000',
-    BREAKER_VOLUME_THRESHOLD: '1000',
-    // A quick sweep and short retries, for the release owed while inventory is down.
-    PAYMENT_TIMEOUT_SWEEP_MS: '200',
-    STOCK_RELEASE_RETRY_MS: '100',
-    STOCK_RELEASE_MAX_RETRY_MS: '500'
+  registerTeardown(proxy.remove)
+  ;({ db, inventory, orders } = await startOrdersWithInventory('orders_reserve_first', {
+    inventoryDatabaseAddress: proxy.address,
+    env: {
+      // A slowed reservation (several round trips of 250 ms, a twin's optimistic retry) must not time out,
+      // and the release retries while inventory is down must not open the breaker: neither is tested here.
+      INVENTORY_TIMEOUT_MS: '10000',
+      BREAKER_VOLUME_THRESHOLD: '1000',
+      // A quick sweep and short retries, for the release owed while inventory is down.
+      PAYMENT_TIMEOUT_SWEEP_MS: '200',
+      STOCK_RELEASE_RETRY_MS: '100',
+      STOCK_RELEASE_MAX_RETRY_MS: '500'
+    }
   }))
   watcher = new pg.Pool({ connectionString: db.url, max: 1 })
-})
-
-afterAll(async () => {
-  await orders?.app.close()
-  if (watcher !== undefined) await endPool(watcher)
-  await inventory?.close()
-  await proxy?.remove()
-  await db?.drop()
+  registerTeardown(async () => { await endPool(watcher) })
 })
 
 async function post (body: unknown, key: string = randomUUID()) {
