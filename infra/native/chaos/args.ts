@@ -41,7 +41,7 @@ function onOff (text: string | undefined, what: string): boolean {
 /** Which service a pattern switch belongs to, when the command line does not say (--service). */
 function serviceOfPattern (pattern: string): string {
   if (['cache', 'single-flight', 'negative-cache'].includes(pattern)) return 'catalog'
-  if (pattern === 'idempotent-consumer' || pattern === 'retry-backoff' || pattern === 'retry-budget' || pattern === 'breaker-provider') return 'payments'
+  if (['idempotent-consumer', 'retry-backoff', 'retry-budget', 'breaker-provider', 'charge-worker'].includes(pattern)) return 'payments'
   if (pattern.startsWith('rate-limit') || pattern.startsWith('breaker-')) return 'gateway'
   throw new ChaosUsageError(`which service has the switch ${pattern}? add --service <name>`)
 }

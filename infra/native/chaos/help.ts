@@ -32,7 +32,8 @@ Pattern switches (on by default):
       catalog: cache, single-flight, negative-cache
       gateway: rate-limit, rate-limit-fixed-window, rate-limit-sliding-window, rate-limit-token-bucket,
                breaker-redis, breaker-<upstream> (catalog, inventory, orders, payments, notifications)
-      payments: retry-backoff, retry-budget, breaker-provider, idempotent-consumer
+      payments: retry-backoff, retry-budget, breaker-provider, idempotent-consumer,
+                charge-worker (off: card charges made inside the consumer's transaction)
       inventory: stock-locking (off: reservations naming no strategy read-then-write, naively)
       payments, orders: idempotency-key (--service payments|orders)
   switch reset --service s            every switch of s on

@@ -12,6 +12,7 @@ describe('./lab chaos command lines', () => {
     expect(parseChaos(['switch', 'breaker-catalog', 'on'])).toEqual({ kind: 'switch', service: 'gateway', pattern: 'breaker-catalog', on: true })
     expect(parseChaos(['switch', 'retries', 'off', '--service', 'payments'])).toEqual({ kind: 'switch', service: 'payments', pattern: 'retries', on: false })
     expect(parseChaos(['switch', 'idempotent-consumer', 'off'])).toEqual({ kind: 'switch', service: 'payments', pattern: 'idempotent-consumer', on: false })
+    expect(parseChaos(['switch', 'charge-worker', 'off'])).toEqual({ kind: 'switch', service: 'payments', pattern: 'charge-worker', on: false })
     expect(parseChaos(['switch', 'idempotency-key', 'off', '--service', 'orders'])).toEqual({ kind: 'switch', service: 'orders', pattern: 'idempotency-key', on: false })
     expect(parseChaos(['ready', 'catalog-2', 'off'])).toEqual({ kind: 'readiness', service: 'catalog', instance: 'catalog-2', answering: false })
     expect(parseChaos(['kill', 'kafka'])).toEqual({ kind: 'process', verb: 'kill', component: 'kafka' })

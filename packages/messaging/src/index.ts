@@ -18,3 +18,5 @@ export { deadLetterTopic, isDeadLetterTopic } from './dead-letter.js'
 export { purgeDeadLetters, topicDepth } from './dead-letter-admin.js'
 export { HousekeepingSweeper, HousekeepingConfigSchema, addHousekeeping, type HousekeepingConfig, type HousekeepingOptions, type SweptTable } from './housekeeping.js'
 export type { MessagingLogger } from './logger.js'
+// The relay's interruptible wait, woken by a NOTIFY: payments' charge worker waits with it too.
+export { Sleeper } from './sleeper.js'

@@ -5,6 +5,7 @@ import { prepareDatabase } from './db/prepare-database.js'
 import { paymentsPlugin } from './plugins/payments.js'
 import { messagingPlugin, type ConsumerHooks } from './plugins/messaging.js'
 import { reconcilerPlugin } from './plugins/reconciler.js'
+import { chargeWorkerPlugin } from './plugins/charge-worker.js'
 import { transferRoutes } from './routes/transfers.js'
 import { walletRoutes } from './routes/wallets.js'
 import { providerCallbackRoutes } from './routes/provider-callbacks.js'
@@ -17,8 +18,8 @@ export interface BuildOptions extends ServiceBuildOptions {
 
 /**
  * Payments, ready to listen: schema migrated and wallets seeded (once, under an advisory lock), the
- * provider behind its breaker, the outbox relay, the idempotent consumer and the reconciler started
- * when the app is ready. Tests call this in-process; only server.ts listens for real.
+ * provider behind its breaker, the outbox relay, the idempotent consumer, the reconciler and the
+ * charge worker started when the app is ready. Tests call this in-process; only server.ts listens for real.
  */
 export async function buildApp (config: PaymentsConfig, opts: BuildOptions = {}): Promise<LabApp> {
   const { app, registry } = await createServiceApp('payments', config, opts)
@@ -30,6 +31,7 @@ export async function buildApp (config: PaymentsConfig, opts: BuildOptions = {})
     await app.register(paymentsPlugin, { config, metrics, switches })
     await app.register(messagingPlugin, { config, registry, hooks: opts.consumerHooks })
     await app.register(reconcilerPlugin, { config })
+    await app.register(chargeWorkerPlugin, { config, registry })
     await app.register(transferRoutes)
     await app.register(walletRoutes)
     await app.register(providerCallbackRoutes, { secret: config.PROVIDER_WEBHOOK_SECRET, toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS })

@@ -53,11 +53,21 @@ export const PaymentsConfigSchema = Type.Object({
   PROVIDER_RETRY_BUDGET_RATIO: Type.Number({ minimum: 0, maximum: 10, default: 0.1 }),
   /**
    * ... plus this many per second whatever the traffic. Far under Finagle's 10/s: payments charges a few
-   * orders per second at most against a slow provider (3 partitions, one charge each at a time), and a
-   * floor above that rate would let every retry through.
+   * orders per second at most against a slow provider (CHARGE_WORKER_CONCURRENCY charges at a time), and
+   * a floor above that rate would let every retry through.
    */
   PROVIDER_RETRY_BUDGET_MIN_PER_SECOND: Type.Number({ minimum: 0, default: 0.1 }),
   PROVIDER_RETRY_BUDGET_WINDOW_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Card charges the charge worker makes at once (per replica); none holds a database connection while the provider answers. */
+  CHARGE_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 8 }),
+  /**
+   * How long a worker's claim on a charge lasts: past it, another worker (replica) may claim the charge
+   * again. Must exceed the longest charge (PROVIDER_MAX_ATTEMPTS × PROVIDER_TIMEOUT_MS plus the backoff
+   * between them; checked at boot), so only a crashed or hung worker loses its claim.
+   */
+  CHARGE_LEASE_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** The worker claims due charges at least this often, woken or not (a NOTIFY missed, an expired lease). */
+  CHARGE_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   /** Every this often the reconciler asks the provider about stale pending card payments ... */
   RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 10, default: 5000 }),
   /** ... pending (no callback, or outcome unknown) for longer than this. */

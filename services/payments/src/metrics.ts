@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { createBreakerMetrics, createOptimisticLockMetrics } from '@lab/platform'
 import { createIdempotencyMetrics } from '@lab/idempotency'
 
@@ -105,3 +105,64 @@ function createProviderCallMetrics (registers: Registry[]) {
 }
 
 export type PaymentsMetrics = ReturnType<typeof createPaymentsMetrics>
+
+/** What became of a charge the worker made: the provider's answer applied, or superseded (nothing written). */
+export const CHARGE_OUTCOMES = ['accepted', 'rejected', 'unavailable', 'unknown', 'superseded'] as const
+
+/**
+ * The charge worker's families (payments/charge-worker.ts), on the same registry. `countDue` reads the
+ * due charges from the database at each scrape, so the gauge is right whichever replica made them and
+ * even while no worker runs.
+ */
+export function createChargeWorkerMetrics (registry: Registry, countDue: () => Promise<{ waiting: number, claimed: number }>) {
+  const registers = [registry]
+  const metrics = {
+    due: new Gauge({
+      name: 'payments_charges_due',
+      help: 'Card charges recorded by the consumer and not made yet, by state: waiting (for a worker: never claimed, or its claim\'s lease expired) or claimed (a worker is making it now)',
+      labelNames: ['state'] as const,
+      registers,
+      async collect () {
+        try {
+          const due = await countDue()
+          this.set({ state: 'waiting' }, due.waiting)
+          this.set({ state: 'claimed' }, due.claimed)
+        } catch { /* the database unreachable: the last values stay */ }
+      }
+    }),
+    inFlight: new Gauge({
+      name: 'payments_charge_worker_in_flight',
+      help: 'Charges this instance\'s worker holds now (claimed, the provider asked, the answer being settled); at most CHARGE_WORKER_CONCURRENCY',
+      registers
+    }),
+    claims: new Counter({
+      name: 'payments_charge_claims_total',
+      help: 'Due card charges claimed by a worker: first, or again (an earlier claim\'s lease expired: its worker crashed or hung)',
+      labelNames: ['claim'] as const,
+      registers
+    }),
+    outcomes: new Counter({
+      name: 'payments_charge_outcomes_total',
+      help: 'Card charges the worker made, by outcome: accepted (pending until the callback), rejected, unavailable (both failed), unknown (pending for the reconciler), superseded (settled or claimed again meanwhile: nothing written)',
+      labelNames: ['outcome'] as const,
+      registers
+    }),
+    wait: new Histogram({
+      name: 'payments_charge_wait_seconds',
+      help: 'Time from a card charge recorded (the consumer\'s commit) to a worker claiming it: the queue in front of the provider',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers
+    }),
+    duration: new Histogram({
+      name: 'payments_charge_worker_duration_seconds',
+      help: 'One claimed charge in the worker, from its claim to its settlement committed: the provider\'s answer included, no transaction open while waiting for it',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers
+    })
+  }
+  for (const claim of ['first', 'again']) metrics.claims.inc({ claim }, 0)
+  for (const outcome of CHARGE_OUTCOMES) metrics.outcomes.inc({ outcome }, 0)
+  return metrics
+}
+
+export type ChargeWorkerMetrics = ReturnType<typeof createChargeWorkerMetrics>

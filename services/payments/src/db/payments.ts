@@ -15,7 +15,8 @@ export interface Payment {
   requestId: string | null
 }
 
-interface PaymentRow {
+/** A payments row as pg returns it (charge-requests.ts reads the same rows). */
+export interface PaymentRow {
   id: string
   order_id: string
   customer_id: string
@@ -27,7 +28,7 @@ interface PaymentRow {
   request_id: string | null
 }
 
-const toPayment = (r: PaymentRow): Payment => ({
+export const toPayment = (r: PaymentRow): Payment => ({
   id: r.id,
   orderId: r.order_id,
   customerId: r.customer_id,
@@ -106,11 +107,16 @@ export async function markOutcomeUnknown (client: pg.ClientBase, paymentId: stri
   [paymentId, why, attempts])
 }
 
-/** Card payments pending for longer than `olderThanMs`, oldest first: the reconciler's round. */
+/**
+ * Card payments pending for longer than `olderThanMs`, oldest first: the reconciler's round. A charge
+ * still due (not yet made by the charge worker, or being made now) is the worker's, not the
+ * reconciler's: the provider would answer 404 for it and the payment would fail before it was charged.
+ */
 export async function findStalePendingCardPayments (db: pg.Pool | pg.ClientBase, olderThanMs: number, limit: number): Promise<Payment[]> {
   const { rows } = await db.query<PaymentRow>(`
     SELECT * FROM payments
-    WHERE status = 'pending' AND method = 'card' AND updated_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
+    WHERE status = 'pending' AND method = 'card' AND charge_due_at IS NULL
+      AND updated_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
     ORDER BY updated_at LIMIT $2`, [olderThanMs, limit])
   return rows.map(toPayment)
 }

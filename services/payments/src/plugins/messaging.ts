@@ -2,8 +2,9 @@ import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import { addHousekeeping, applyAgainWhile, createKafka, ensureTopics, IdempotentConsumer, manageConsumer, OutboxRelay, type ConsumerObserver } from '@lab/messaging'
 import type { PaymentsConfig } from '../config.js'
-import { chargeOrder } from '../payments/charge-order.js'
+import { chargeOrder, requestCardCharge } from '../payments/charge-order.js'
 import { chargeOrderAgain } from '../payments/charge-again.js'
+import { chargeCardInTransaction } from '../payments/charge-in-transaction.js'
 import { refundOrder } from '../payments/refund-order.js'
 
 /** The consumer's observer, for tests: its onBatchApplied throwing dies between the effects' commit and the offset commit. */
@@ -34,8 +35,8 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
     retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
     batchSize: config.CONSUMER_BATCH_SIZE,
-    // One order's events share a partition (key = order id); partitions are independent, so a slow
-    // card charge on one does not hold up the others.
+    // One order's events share a partition (key = order id); partitions are independent. No provider
+    // call runs in these transactions: a card charge is only recorded, the charge worker makes it.
     partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
     observer: hooks,
     // The `idempotent-consumer` switch covers the charges only: off, their inbox check and the
@@ -44,7 +45,9 @@ export const messagingPlugin = fp<{ config: PaymentsConfig, registry: Registry, 
     handle: async (client, envelope, ctx) => {
       if (ctx.topic !== topics.ordersPlaced) return await refundOrder(client, envelope, ctx, app.payments)
       const charge = chargesIdempotent() ? chargeOrder : chargeOrderAgain
-      await charge(client, envelope, ctx, app.payments)
+      // `charge-worker` off: the provider called right here, inside this batch's transaction (the anti-pattern shown).
+      const cardCharge = app.payments.switches.enabled('charge-worker') ? requestCardCharge : chargeCardInTransaction
+      await charge(client, envelope, ctx, app.payments, cardCharge)
     }
   })
 

@@ -49,7 +49,7 @@ describe('payments pattern switches: retry backoff and the provider breaker, at 
   it('lists its switches, all on, and refuses an unknown one with a 400', async () => {
     const res = await admin('GET')
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ 'retry-backoff': true, 'retry-budget': true, 'breaker-provider': true, 'idempotent-consumer': true, 'idempotency-key': true })
+    expect(res.json()).toEqual({ 'retry-backoff': true, 'retry-budget': true, 'breaker-provider': true, 'idempotent-consumer': true, 'idempotency-key': true, 'charge-worker': true })
     const unknown = await admin('PUT', { 'retry-jitter': false })
     expect(unknown.statusCode).toBe(400)
     expect(unknown.json()).toHaveProperty('error')
@@ -57,7 +57,7 @@ describe('payments pattern switches: retry backoff and the provider breaker, at 
 
   it('with breaker-provider and retry-backoff off, retries go out at once: the same attempts, no wait', async () => {
     const res = await admin('PUT', { 'retry-backoff': false, 'breaker-provider': false })
-    expect(res.json()).toEqual({ 'retry-backoff': false, 'retry-budget': true, 'breaker-provider': false, 'idempotent-consumer': true, 'idempotency-key': true })
+    expect(res.json()).toEqual({ 'retry-backoff': false, 'retry-budget': true, 'breaker-provider': false, 'idempotent-consumer': true, 'idempotency-key': true, 'charge-worker': true })
     expect(await metricValue(payments.registry, 'lab_pattern_enabled', { pattern: 'retry-backoff' })).toBe(0)
     const before = await retryDelay()
     // Three orders, nine failed calls: past the breaker's volume threshold, yet every call reaches the provider.
@@ -85,7 +85,7 @@ describe('payments pattern switches: retry backoff and the provider breaker, at 
     // The calls are spread by at least the waits drawn (each rounded to a whole millisecond).
     expect(calls[MAX_ATTEMPTS - 1]!.at - calls[0]!.at).toBeGreaterThanOrEqual((after.sum - before.sum) * 1000 - MAX_ATTEMPTS)
     const reset = await admin('DELETE')
-    expect(reset.json()).toEqual({ 'retry-backoff': true, 'retry-budget': true, 'breaker-provider': true, 'idempotent-consumer': true, 'idempotency-key': true })
+    expect(reset.json()).toEqual({ 'retry-backoff': true, 'retry-budget': true, 'breaker-provider': true, 'idempotent-consumer': true, 'idempotency-key': true, 'charge-worker': true })
     expect(await metricValue(payments.registry, 'lab_pattern_enabled', { pattern: 'breaker-provider' })).toBe(1)
   })
 })

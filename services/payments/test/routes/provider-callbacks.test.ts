@@ -26,7 +26,8 @@ async function pendingCardPayment (): Promise<string> {
   const order = orderPlaced('c-0001', 1999, 'card')
   await send('ordersPlaced', order)
   const paymentId = paymentIdForOrder(order.data.orderId)
-  await eventually(async () => (await state(paymentId))?.status === 'pending' ? true : undefined, 20_000, 'a pending card payment')
+  // The payment is pending from the consumer's commit on; the charge worker's call (attempts 1) comes after.
+  await eventually(async () => { const s = await state(paymentId); return s?.status === 'pending' && s.attempts >= 1 ? true : undefined }, 20_000, 'a pending card payment the provider accepted')
   return paymentId
 }
 
