@@ -101,6 +101,21 @@ async function mixedOrders (): Promise<{ walletsMs: number, cardsMs: number }> {
   return { walletsMs, cardsMs }
 }
 
+/**
+ * A card order whose charge a worker claimed and then died with (the test's own claim, LEASE_MS): the
+ * app's worker is stopped meanwhile, so the claim is the test's; the caller starts it again.
+ */
+async function crashedClaim () {
+  await payments().app.chargeWorker.stop()
+  const order = orderPlaced(nextCustomer(), 1500, 'card')
+  const paymentId = paymentIdForOrder(order.data.orderId)
+  await send('ordersPlaced', order)
+  await eventually(async () => (await pool.query('SELECT 1 FROM payments WHERE id = $1 AND charge_due_at IS NOT NULL', [paymentId])).rowCount === 1, 20_000, 'the charge recorded as due')
+  const [crashed] = await claimDueCharges(pool, { limit: 1, leaseMs: LEASE_MS })
+  expect(crashed?.payment.id).toBe(paymentId)
+  return { order, paymentId }
+}
+
 describe('the charge worker: card charges outside any transaction', () => {
   it('holds no database transaction open while a slow provider answers, and wallet orders settle meanwhile', async () => {
     await setFaults(provider, { latencyMs: SLOW_MS })
@@ -130,15 +145,8 @@ describe('the charge worker: card charges outside any transaction', () => {
 
   it('makes a charge whose worker crashed before calling the provider once its claim expires, once', async () => {
     await setFaults(provider, { latencyMs: 0 })
-    await payments().app.chargeWorker.stop()
-    const order = orderPlaced(nextCustomer(), 1500, 'card')
-    const paymentId = paymentIdForOrder(order.data.orderId)
-    await send('ordersPlaced', order)
-    await eventually(async () => (await pool.query('SELECT 1 FROM payments WHERE id = $1 AND charge_due_at IS NOT NULL', [paymentId])).rowCount === 1, 20_000, 'the charge recorded as due')
-
     // A worker claims it and dies before calling the provider: its lease runs on.
-    const [crashed] = await claimDueCharges(pool, { limit: 1, leaseMs: LEASE_MS })
-    expect(crashed?.payment.id).toBe(paymentId)
+    const { order, paymentId } = await crashedClaim()
     const claimedAt = performance.now()
     const againBefore = await metricValue(payments().registry, 'payments_charge_claims_total', { claim: 'again' })
     payments().app.chargeWorker.start()
@@ -154,13 +162,7 @@ describe('the charge worker: card charges outside any transaction', () => {
   }, 40_000)
 
   it('does not charge again a charge whose worker crashed after the provider took it: the callback settles it', async () => {
-    await payments().app.chargeWorker.stop()
-    const order = orderPlaced(nextCustomer(), 1500, 'card')
-    const paymentId = paymentIdForOrder(order.data.orderId)
-    await send('ordersPlaced', order)
-    await eventually(async () => (await pool.query('SELECT 1 FROM payments WHERE id = $1 AND charge_due_at IS NOT NULL', [paymentId])).rowCount === 1, 20_000, 'the charge recorded as due')
-    const [crashed] = await claimDueCharges(pool, { limit: 1, leaseMs: LEASE_MS })
-    expect(crashed?.payment.id).toBe(paymentId)
+    const { order, paymentId } = await crashedClaim()
     // The crashed worker's call, as the worker makes it, reached the provider before the crash.
     const res = await fetch(new URL('/charges', provider.url), {
       method: 'POST',
