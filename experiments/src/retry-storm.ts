@@ -10,7 +10,7 @@ const MAX_ATTEMPTS = PAYMENTS_PROVIDER.maxAttempts
 const TIMEOUT_MS = PAYMENTS_PROVIDER.timeoutMs
 /** Slower than payments' timeout: every call times out and is retried (the charge still happens, so orders settle by callback). */
 const SLOW_MS = 2500
-/** Longest wait for a column's orders to be charged after its load (3 partitions, one ~6 s charge at a time on each). */
+/** Longest wait for a column's orders to be charged after its load (each charge ~6 s with every attempt timing out). */
 const DRAIN_TIMEOUT_MS = 120_000
 const BUDGET_RATIO = PAYMENTS_PROVIDER.budgetRatio
 const BUDGET_MIN_PER_SECOND = PAYMENTS_PROVIDER.budgetMinPerSecond
@@ -55,8 +55,8 @@ async function measure (gateway: string, rate: number, seconds: number): Promise
   const before = await counters()
   const started = Date.now()
   const { orders, placed } = await steadyCardOrders(gateway, rate, seconds)
-  // Payments charges one order per partition at a time, so a slow provider queues the orders: wait
-  // until every placed order was charged (all its attempts made), then for the provider's late answers.
+  // A slow provider queues the charges (at most CHARGE_WORKER_CONCURRENCY at once): wait until every
+  // placed order was charged (all its attempts made), then for the provider's late answers.
   const deadline = Date.now() + DRAIN_TIMEOUT_MS
   while ((await counters()).charges - before.charges < placed && Date.now() < deadline) await sleep(500)
   await sleep(SLOW_MS + 500)
@@ -93,9 +93,9 @@ export const retryStorm: Experiment = {
   hypothesis: `With the provider slower than payments' ${TIMEOUT_MS / 1000} s timeout under steady card checkouts, every charge is retried up to ${MAX_ATTEMPTS} attempts in both policies (bounded: at most ${MAX_ATTEMPTS} provider requests per order, so the retries add up to ${MAX_ATTEMPTS - 1}× the order rate); naive retries go out at once (mean wait ≤ 1 ms) while backoff waits a jittered delay (mean ≥ 25 ms). A retry budget (retries ≤ ${BUDGET_RATIO * 100}% of the recent charges + ${BUDGET_MIN_PER_SECOND}/s) is what lowers the added load: about ${BUDGET_RATIO} retries per order instead of ${MAX_ATTEMPTS - 1}. The provider breaker is switched off in every column so the retry policy alone is compared.`,
   fault: `the provider's latency set to ${SLOW_MS} ms (./lab chaos provider slow ${SLOW_MS}), payments' breaker-provider switch off, its retry-budget switch off in the first two columns and retry-backoff off in the first; all put back afterwards`,
   async run ({ short, urls, progress }) {
-    // Under the consumer's throughput with every attempt timing out (3 partitions / ~6 s a charge = 0.5
-    // charges/s): past it the orders queue in Kafka, and a consumer busy for minutes on one batch was
-    // seen dropped from its group by the broker (KafkaJSNonRetriableError) on 2026-12-02, at 1/s.
+    // Chosen under the consumer's throughput when it charged inside its batches (3 partitions / ~6 s a
+    // charge = 0.5 charges/s; at 1/s a consumer busy for minutes on one batch was seen dropped from its
+    // group, 2026-12-02). The charge worker makes 8 at once now; the rates are kept, so the figures compare.
     const rate = short ? 0.5 : 0.4
     const seconds = short ? 10 : 30
     const saved = await providerFaults()

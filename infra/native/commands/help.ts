@@ -34,9 +34,10 @@ Commands:
                       by status and each threshold's verdict (exit 1 when one fails; ./lab load --help)
   experiment <name>|all [--short]
                       an experiment (cache-aside, stampede, redis-down, provider-failing, flash-sale,
-                      rate-limit-burst, replica-kill): steady state, load, fault, expectations on
-                      Prometheus and the data, rollback, recovery; a report (Markdown, PNG chart) in
-                      <LAB_HOME>/experiments/ (exit 1 when a verdict fails; ./lab experiment --help)
+                      rate-limit-burst, replica-kill, slow-provider): steady state, load, fault,
+                      expectations on Prometheus and the data, rollback, recovery; a report (Markdown,
+                      PNG chart) in <LAB_HOME>/experiments/ (exit 1 when a verdict fails; ./lab
+                      experiment --help)
   chaos <fault>       break the running lab on purpose through the gateway's admin API, and repair it:
                       chaos redis down, chaos postgres latency 200ms, chaos provider errors 50%,
                       chaos switch cache off, chaos kill|restart kafka (native processes), chaos status,
