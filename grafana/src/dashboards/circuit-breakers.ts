@@ -97,6 +97,44 @@ export const circuitBreakers: DashboardSpec = {
       ]
     },
     {
+      title: 'Payments → provider: the charge worker (no transaction open while the provider answers)',
+      panels: [
+        {
+          title: 'Card charges due',
+          shows: 'Card charges the consumer recorded and no worker has made yet (payments_charges_due, read from payments\' database): waiting for a worker, or claimed (being made now).',
+          healthy: 'near 0: the worker, woken by the consumer\'s NOTIFY, claims each charge within milliseconds; claimed follows the card orders in flight at the provider.',
+          broken: 'waiting growing: the worker is stopped, or the provider is so slow that CHARGE_WORKER_CONCURRENCY charges are always in flight (the queue, not a held transaction: wallet orders are unaffected).',
+          queries: [{ expr: 'max by (state) (payments_charges_due)', legend: '{{state}}' }],
+          unit: 'short',
+          min: 0,
+          width: 8
+        },
+        {
+          title: 'Charges made by the worker, by outcome',
+          shows: 'Card charges the worker made per second (payments_charge_outcomes_total): accepted (pending until the callback), rejected, unavailable, unknown (for the reconciler), superseded (settled meanwhile, nothing written); and charges claimed again after a claim\'s lease expired.',
+          healthy: 'accepted for every card order; no claims again.',
+          broken: 'claimed again: a worker crashed or hung with a charge (its lease expired); unavailable while the provider fails.',
+          queries: [
+            { expr: sumRate(['outcome'], 'payments_charge_outcomes_total'), legend: '{{outcome}}' },
+            { expr: sumRate([], 'payments_charge_claims_total{claim="again"}'), legend: 'claimed again' }
+          ],
+          unit: 'ops',
+          min: 0,
+          width: 8
+        },
+        {
+          title: 'Wait before a worker claims a charge (p99)',
+          shows: 'The time under which 99% of card charges were claimed after the consumer recorded them (payments_charge_wait_seconds): the queue in front of the provider.',
+          healthy: 'milliseconds.',
+          broken: 'seconds: every worker slot is busy with a slow provider; the charges queue in the database, and nothing else waits for them.',
+          queries: [{ expr: p99([], 'payments_charge_wait_seconds_bucket'), legend: 'p99' }],
+          unit: 's',
+          min: 0,
+          width: 8
+        }
+      ]
+    },
+    {
       title: 'Gateway upstreams',
       panels: [
         {
