@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type pg from 'pg'
-import type { Producer } from 'kafkajs'
-import { createDatabase, type TestDatabase } from '@lab/testkit'
+import { beforeAllWithTeardown, tempDatabase, type TestDatabase } from '@lab/testkit'
 import type { Envelope } from '@lab/messaging'
 import {
-  dbPool, eventually, metricValue, orderPlaced, orderProducer, paymentsEnv, setFaults, startPayments, startProvider, type ChargeCall, type Running
+  dbPool, eventually, metricValue, orderPlaced, orderProducer, paymentsEnv, startPayments, startProvider, type Provider, type Running
 } from '../build.js'
 import { paymentIdForOrder } from '../../src/payment-id.js'
 import { claimDueCharges } from '../../src/db/charge-requests.js'
@@ -19,33 +18,24 @@ const LEASE_MS = 1500
 
 let db: TestDatabase
 let pool: pg.Pool
-let provider: Running & { chargeCalls: ChargeCall[] }
+let provider: Provider
 let env: Record<string, string>
-let producer: Producer
 let send: Awaited<ReturnType<typeof orderProducer>>['send']
 const apps: Running[] = []
 let customer = 0
 
-beforeAll(async () => {
-  db = await createDatabase('payments_worker')
+beforeAllWithTeardown(async () => {
+  db = await tempDatabase('payments_worker')
   pool = dbPool(db)
   provider = await startProvider()
   // Four charges at a time per worker: with two workers, both take part in the race below.
   env = paymentsEnv(db, { PROVIDER_URL: provider.url, PROVIDER_TIMEOUT_MS: '3000', CHARGE_WORKER_CONCURRENCY: '4' })
   apps.push(await startPayments(env))
-  ;({ producer, send } = await orderProducer(env.TOPIC_PREFIX as string))
+  ;({ send } = await orderProducer(env.TOPIC_PREFIX as string))
   // The consumer has joined its group once a first order is charged: timings below start after that.
   const warmUp = orderPlaced('c-0020', 100)
   await send('ordersPlaced', warmUp)
   await eventually(async () => (await statusOf([warmUp]))[0] === 'succeeded', 30_000, 'the warm-up order')
-})
-
-afterAll(async () => {
-  for (const app of apps) await app.app.close()
-  await producer?.disconnect()
-  await provider?.app.close()
-  await pool?.end()
-  await db?.drop()
 })
 
 const payments = () => apps[0] as Running
@@ -118,7 +108,7 @@ async function crashedClaim () {
 
 describe('the charge worker: card charges outside any transaction', () => {
   it('holds no database transaction open while a slow provider answers, and wallet orders settle meanwhile', async () => {
-    await setFaults(provider, { latencyMs: SLOW_MS })
+    await provider.setFaults({ latencyMs: SLOW_MS })
     const outcomesBefore = await metricValue(payments().registry, 'payments_charge_outcomes_total')
     const { value, most } = await longTransactionsDuring(mixedOrders)
     expect(most).toBe(0)
@@ -135,7 +125,7 @@ describe('the charge worker: card charges outside any transaction', () => {
     const off = await payments().app.inject({ method: 'PUT', url: '/admin/switches', payload: { 'charge-worker': false } })
     expect(off.json()).toMatchObject({ 'charge-worker': false })
     try {
-      await setFaults(provider, { latencyMs: SLOW_MS })
+      await provider.setFaults({ latencyMs: SLOW_MS })
       const { value, most } = await longTransactionsDuring(mixedOrders)
       expect(most).toBeGreaterThanOrEqual(1)
       expect(value.cardsMs).toBeGreaterThanOrEqual(SLOW_MS)
@@ -145,7 +135,7 @@ describe('the charge worker: card charges outside any transaction', () => {
   }, 60_000)
 
   it('makes a charge whose worker crashed before calling the provider once its claim expires, once', async () => {
-    await setFaults(provider, { latencyMs: 0 })
+    await provider.setFaults({ latencyMs: 0 })
     // A worker claims it and dies before calling the provider: its lease runs on.
     const { order, paymentId } = await crashedClaim()
     const claimedAt = performance.now()
@@ -183,7 +173,7 @@ describe('the charge worker: card charges outside any transaction', () => {
 
   it('never lets two workers make the same charge: the provider sees one call per charge', async () => {
     apps.push(await startPayments(env))
-    await setFaults(provider, { latencyMs: 100 })
+    await provider.setFaults({ latencyMs: 100 })
     await Promise.all(apps.map(async (app) => { await app.app.chargeWorker.stop() }))
     const orders = cardOrders(24)
     for (const order of orders) await send('ordersPlaced', order)
