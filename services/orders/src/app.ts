@@ -1,14 +1,13 @@
 import { bootPostgres, createServiceApp, createSwitchSet, labAdminRoutes, type LabApp, type ServiceBuildOptions } from '@lab/platform'
-import { addHousekeeping, createKafka, ensureTopics } from '@lab/messaging'
+import { addHousekeeping, idempotentConsumerPlugin, kafkaPlugin, outboxRelayPlugin } from '@lab/messaging'
 import { kafkaBrokers, type OrdersConfig } from './config.js'
-import { allTopics, orderTopics } from './topics.js'
+import { orderTopics } from './topics.js'
 import { createOrdersMetrics } from './metrics.js'
 import { prepareDatabase } from './db/prepare-database.js'
 import { inventoryPlugin } from './plugins/inventory.js'
 import { ordersPlugin } from './plugins/orders.js'
-import { outboxRelayPlugin } from './plugins/outbox-relay.js'
-import { paymentResultsPlugin } from './plugins/payment-results.js'
 import { paymentTimeoutPlugin } from './plugins/payment-timeout.js'
+import { paymentResultHandlers } from './saga/order-saga.js'
 import { orderRoutes } from './routes/orders.js'
 import { ORDERS_SWITCHES } from './patterns.js'
 
@@ -23,24 +22,33 @@ export async function buildApp (config: OrdersConfig, opts: BuildOptions = {}): 
   const { app, registry } = await createServiceApp('orders', config, opts)
   await bootPostgres(app, config, prepareDatabase)
   try {
-    // Topics exist before anything publishes or subscribes. Kafka is needed to boot, but it is no
-    // readiness check: orders keeps taking orders while Kafka is down (that is what the outbox is for).
-    const kafka = createKafka({
+    // Orders keeps taking orders while Kafka is down: that is what the outbox is for.
+    const topics = orderTopics(config)
+    await app.register(kafkaPlugin, {
       clientId: config.INSTANCE_ID,
       brokers: kafkaBrokers(config),
-      log: app.log,
-      retry: { retries: config.KAFKA_RETRIES, maxRetryTime: config.KAFKA_MAX_RETRY_TIME_MS }
+      retry: { retries: config.KAFKA_RETRIES, maxRetryTime: config.KAFKA_MAX_RETRY_TIME_MS },
+      produces: [topics.placed, topics.confirmed, topics.cancelled],
+      consumes: [topics.paymentSucceeded, topics.paymentFailed]
     })
-    const topics = orderTopics(config)
-    await ensureTopics(kafka, allTopics(topics))
     const metrics = createOrdersMetrics(registry)
     await app.register(inventoryPlugin, { config, metrics })
     const switches = createSwitchSet({ definitions: ORDERS_SWITCHES, registry })
     await app.register(ordersPlugin, { config, metrics, topics, switches })
-    await app.register(outboxRelayPlugin, { config, kafka })
+    await app.register(outboxRelayPlugin, { service: 'orders', pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS, batchSize: config.OUTBOX_BATCH_SIZE, maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS })
     // The sweep first: the consumer wakes it, and closes (last registered, first closed) before it.
     await app.register(paymentTimeoutPlugin, { config, metrics, topics })
-    await app.register(paymentResultsPlugin, { config, metrics, kafka, topics })
+    // The saga's step (saga/order-saga.ts), one handler per payment result. Once a batch of failures
+    // committed (the observer runs after the commit, before the offset's), the sweep is woken to
+    // release the stock their cancellations recorded: at once, yet never before the commit.
+    await app.register(idempotentConsumerPlugin, {
+      name: 'orders',
+      // The prefix keeps test files' groups apart; '' in the lab, so the group is `orders`.
+      groupId: `${config.TOPIC_PREFIX}orders`,
+      handlers: paymentResultHandlers({ topics, metrics }),
+      settings: config,
+      observer: { onBatchApplied: (batch) => { if (batch.topic === topics.paymentFailed) app.sagaSweep.wake() } }
+    })
     // Orders owns all three tables: the keys of POST /orders, its outbox, the payment results' inbox.
     addHousekeeping(app, config, { pool: app.pg, registry, service: 'orders', tables: { idempotencyKeys: true, outbox: true, inbox: true } })
     await app.register(orderRoutes)

@@ -1,4 +1,4 @@
-import { deadLetterTopic, ORDERS_CANCELLED, ORDERS_CONFIRMED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED } from '@lab/contracts'
+import { ORDERS_CANCELLED, ORDERS_CONFIRMED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED } from '@lab/contracts'
 import type { OrdersConfig } from './config.js'
 
 /**
@@ -19,10 +19,4 @@ export type OrderTopics = { [K in keyof typeof EVENT_TYPES]: string }
 export function orderTopics (config: Pick<OrdersConfig, 'TOPIC_PREFIX'>): OrderTopics {
   const prefixed = Object.entries(EVENT_TYPES).map(([event, type]) => [event, `${config.TOPIC_PREFIX}${type}`])
   return Object.fromEntries(prefixed) as OrderTopics
-}
-
-/** Every topic orders writes to or reads from, dead letters included: created up front at boot. */
-export function allTopics (topics: OrderTopics): string[] {
-  const consumed = [topics.paymentSucceeded, topics.paymentFailed]
-  return [topics.placed, topics.confirmed, topics.cancelled, ...consumed, ...consumed.map(deadLetterTopic)]
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { Registry } from 'prom-client'
 import { Kafka, logLevel, type IHeaders } from 'kafkajs'
 import { registerTeardown, tempDatabase, testInfra, uniqueName, type TestDatabase } from '@lab/testkit'
@@ -106,7 +107,7 @@ export async function publish (kafka: Kafka, topic: string, envelope: Envelope, 
 }
 
 export function paymentEvent (type: 'payments.succeeded.v1' | 'payments.failed.v1', orderId: string, amountCents: number, extra: Record<string, unknown> = {}): Envelope {
-  return createEnvelope(type, orderId, { orderId, paymentId: uniqueName('pay'), amountCents, method: 'wallet', ...extra })
+  return createEnvelope(type, orderId, { orderId, paymentId: randomUUID(), amountCents, method: 'wallet', ...extra })
 }
 
 /** Starts `first`, then `second` `afterMs` later, while the first is in flight: both answers, in that order. */

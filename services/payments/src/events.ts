@@ -1,6 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { ORDERS_CANCELLED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED, uuidSchema } from '@lab/contracts'
+import { checkEventData, ORDERS_CANCELLED, ORDERS_PLACED, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED, type CheckoutEventData, type CheckoutTopic } from '@lab/contracts'
+import { InvalidEventError } from './payments/invalid-event.js'
 
 /** The event types payments reads and writes (@lab/contracts; the saga: docs/patterns/saga.md). */
 export const TOPICS = {
@@ -27,33 +26,13 @@ export function topicNames (prefix: string): TopicNames {
   }
 }
 
-const Uuid = uuidSchema()
-
-export const OrderPlacedSchema = Type.Object({
-  orderId: Uuid,
-  customerId: Type.String({ minLength: 1, maxLength: 64 }),
-  productId: Type.Integer(),
-  quantity: Type.Integer({ minimum: 1 }),
-  amountCents: Type.Integer({ minimum: 1 }),
-  paymentMethod: Type.Union([Type.Literal('wallet'), Type.Literal('card')])
-})
-export type OrderPlaced = Static<typeof OrderPlacedSchema>
-
-export const OrderCancelledSchema = Type.Object({
-  orderId: Uuid,
-  reason: Type.String(),
-  refundRequired: Type.Boolean()
-})
-export type OrderCancelled = Static<typeof OrderCancelledSchema>
-
-export interface PaymentSucceeded { orderId: string, paymentId: string, amountCents: number, method: 'wallet' | 'card' }
-export interface PaymentFailed extends PaymentSucceeded { reason: string }
-
-export const orderPlacedChecker = TypeCompiler.Compile(OrderPlacedSchema)
-export const orderCancelledChecker = TypeCompiler.Compile(OrderCancelledSchema)
-
-/** The first validation error of an event's data, as one line (for the dead-letter header). */
-export function describeInvalid (checker: typeof orderPlacedChecker | typeof orderCancelledChecker, data: unknown): string {
-  const first = checker.Errors(data).First()
-  return first === undefined ? 'invalid event data' : `invalid event data: ${first.path || '/'} ${first.message}`
+/**
+ * An event's data as its topic's contract types it (@lab/contracts: one schema per topic, shared with
+ * every other reader and checked against the producers); InvalidEventError otherwise, which no retry
+ * fixes: the message ends in its dead-letter topic with this reason.
+ */
+export function readEventData<K extends CheckoutTopic> (type: K, data: unknown): CheckoutEventData[K] {
+  const checked = checkEventData(type, data)
+  if (checked.ok) return checked.data
+  throw new InvalidEventError(`invalid event data: ${checked.path || '/'} ${checked.message}`)
 }

@@ -1,8 +1,6 @@
 import type pg from 'pg'
-import { Type, type Static } from '@sinclair/typebox'
-import { Value } from '@sinclair/typebox/value'
-import { uuidSchema } from '@lab/contracts'
-import { createEnvelope, enqueueOutbox, type Envelope, type MessageContext } from '@lab/messaging'
+import { checkEventData, PAYMENTS_FAILED, PAYMENTS_SUCCEEDED, type CheckoutEventData, type CheckoutTopic, type PaymentFailed, type PaymentSucceeded } from '@lab/contracts'
+import { createEnvelope, enqueueOutbox, type Envelope, type MessageContext, type MessageHandler } from '@lab/messaging'
 import type { OrdersMetrics } from '../metrics.js'
 import { EVENT_TYPES, type OrderTopics } from '../topics.js'
 import { finishPendingOrder, lockOrder } from '../db/orders.js'
@@ -44,23 +42,16 @@ import { orderEventId } from '../ids.js'
  * `cancelled` case above (refund requested).
  */
 
-const Uuid = uuidSchema()
-export const PaymentSucceededSchema = Type.Object({ orderId: Uuid, paymentId: Type.String(), amountCents: Type.Integer(), method: Type.String() })
-export const PaymentFailedSchema = Type.Object({ orderId: Uuid, paymentId: Type.String(), amountCents: Type.Integer(), method: Type.String(), reason: Type.String() })
-export type PaymentSucceeded = Static<typeof PaymentSucceededSchema>
-export type PaymentFailed = Static<typeof PaymentFailedSchema>
-
 export interface OrderSagaDeps {
   topics: OrderTopics
   metrics: OrdersMetrics
 }
 
-/** The consumer's handler: dispatches by topic, validates the payload, applies the saga step. */
-export function createPaymentResultHandler (deps: OrderSagaDeps) {
-  return async (client: pg.PoolClient, envelope: Envelope, ctx: MessageContext): Promise<void> => {
-    if (ctx.topic === deps.topics.paymentSucceeded) await onPaymentSucceeded(deps, client, parse(PaymentSucceededSchema, envelope), ctx)
-    else if (ctx.topic === deps.topics.paymentFailed) await onPaymentFailed(deps, client, parse(PaymentFailedSchema, envelope), ctx)
-    else throw new Error(`no saga step for topic ${ctx.topic}`)
+/** The payment-results consumer's handlers, one per event type: the payload checked against its contract (@lab/contracts), then the saga step. */
+export function paymentResultHandlers (deps: OrderSagaDeps): Record<string, MessageHandler> {
+  return {
+    [deps.topics.paymentSucceeded]: async (client, envelope, ctx) => { await onPaymentSucceeded(deps, client, readData(PAYMENTS_SUCCEEDED, envelope), ctx) },
+    [deps.topics.paymentFailed]: async (client, envelope, ctx) => { await onPaymentFailed(deps, client, readData(PAYMENTS_FAILED, envelope), ctx) }
   }
 }
 
@@ -105,8 +96,9 @@ async function emit (client: pg.PoolClient, topic: string, type: string, orderId
   await enqueueOutbox(client, { topic, envelope: createEnvelope(type, orderId, data, id), requestId: ctx.requestId })
 }
 
-function parse<T extends typeof PaymentSucceededSchema | typeof PaymentFailedSchema> (schema: T, envelope: Envelope): Static<T> {
-  if (Value.Check(schema, envelope.data)) return envelope.data
-  const first = Value.Errors(schema, envelope.data).First()
-  throw new Error(`invalid ${envelope.type} payload: ${first === undefined ? '?' : `${first.path || '/'} ${first.message}`}`)
+/** The event's data as its contract types it; an event that breaks the contract is retried, then dead-lettered. */
+function readData<K extends CheckoutTopic> (type: K, envelope: Envelope): CheckoutEventData[K] {
+  const checked = checkEventData(type, envelope.data)
+  if (checked.ok) return checked.data
+  throw new Error(`invalid ${envelope.type} payload: ${checked.path || '/'} ${checked.message}`)
 }

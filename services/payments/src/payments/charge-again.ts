@@ -5,7 +5,7 @@ import { chargePayment, insertOrderPayment, requestCardCharge, type CardChargeSt
 import type { PaymentDeps } from './deps.js'
 
 /**
- * orders.placed.v1 with the `idempotent-consumer` switch off (picked per message in plugins/messaging.ts,
+ * orders.placed.v1 with the `idempotent-consumer` switch off (picked per message in payments/order-event-handlers.ts,
  * in place of chargeOrder): "charge whatever arrives", the consumer with no idempotency check at all (its
  * inbox check is skipped too), so an order that already has a payment is charged again, whatever that
  * payment's state, and a redelivered event is a double charge. (A card's charge is requested again: the

@@ -5,7 +5,7 @@ import { callProvider, settleCharge } from './card-charge.js'
 import type { PaymentDeps } from './deps.js'
 
 /**
- * A card charge with the `charge-worker` switch off (picked per message in plugins/messaging.ts, in
+ * A card charge with the `charge-worker` switch off (picked per message in payments/order-event-handlers.ts, in
  * place of requestCardCharge): the provider is called inside the consumer's transaction, as payments
  * did before issue 12. The anti-pattern the switch shows: for the provider's whole latency (retries
  * and backoff included, seconds when it is slow) this transaction holds its pooled connection, the

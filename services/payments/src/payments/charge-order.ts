@@ -3,11 +3,11 @@ import type { Envelope, MessagingLogger } from '@lab/messaging'
 import { insertPendingPayment, lockPayment, type Payment } from '../db/payments.js'
 import { requestCharge } from '../db/charge-requests.js'
 import { InsufficientFundsError, WalletNotFoundError } from '../errors.js'
-import { describeInvalid, orderPlacedChecker } from '../events.js'
+import { ORDERS_PLACED } from '@lab/contracts'
+import { readEventData } from '../events.js'
 import { paymentIdForOrder } from '../payment-id.js'
 import { settlePayment } from './settle.js'
 import { MERCHANT_WALLET, type PaymentDeps } from './deps.js'
-import { InvalidEventError } from './invalid-event.js'
 
 export interface StepContext {
   requestId?: string
@@ -26,7 +26,7 @@ export interface StepContext {
  *   (charge-worker.ts) calls the provider after the commit, outside any transaction, and settles the
  *   payment in a short one of its own. A provider call inside this transaction would hold its
  *   connection and its locks, and every other order of the batch, for the provider's latency.
- * `cardCharge` is chosen per message in plugins/messaging.ts: with the `charge-worker` switch off,
+ * `cardCharge` is chosen per message in payments/order-event-handlers.ts: with the `charge-worker` switch off,
  * charge-in-transaction.ts calls the provider here (as before issue 12). The `idempotent-consumer`
  * switch off runs charge-again.ts's chargeOrderAgain instead of this function.
  */
@@ -41,8 +41,7 @@ export async function chargeOrder (client: pg.ClientBase, envelope: Envelope, ct
 
 /** A new payment for the order: validated, locked, inserted pending; `payment` null if the order already has one. */
 export async function insertOrderPayment (client: pg.ClientBase, envelope: Envelope, ctx: StepContext): Promise<{ payment: Payment | null, paymentId: string, log: MessagingLogger }> {
-  const data = envelope.data
-  if (!orderPlacedChecker.Check(data)) throw new InvalidEventError(describeInvalid(orderPlacedChecker, data))
+  const data = readEventData(ORDERS_PLACED, envelope.data)
   const paymentId = paymentIdForOrder(data.orderId)
   const log = ctx.log.child({ orderId: data.orderId, paymentId, method: data.paymentMethod })
   await lockPayment(client, paymentId)

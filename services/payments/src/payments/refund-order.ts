@@ -1,10 +1,10 @@
 import type pg from 'pg'
 import type { Envelope } from '@lab/messaging'
 import { findPaymentForUpdate, lockPayment, setPaymentStatus } from '../db/payments.js'
-import { describeInvalid, orderCancelledChecker } from '../events.js'
+import { ORDERS_CANCELLED } from '@lab/contracts'
+import { readEventData } from '../events.js'
 import { paymentIdForOrder } from '../payment-id.js'
 import { MERCHANT_WALLET, type PaymentDeps } from './deps.js'
-import { InvalidEventError } from './invalid-event.js'
 import type { StepContext } from './charge-order.js'
 
 /**
@@ -15,8 +15,7 @@ import type { StepContext } from './charge-order.js'
  * left alone: there is nothing to give back, and a repeated event changes nothing.
  */
 export async function refundOrder (client: pg.ClientBase, envelope: Envelope, ctx: StepContext, deps: PaymentDeps): Promise<void> {
-  const data = envelope.data
-  if (!orderCancelledChecker.Check(data)) throw new InvalidEventError(describeInvalid(orderCancelledChecker, data))
+  const data = readEventData(ORDERS_CANCELLED, envelope.data)
   if (!data.refundRequired) return
   const paymentId = paymentIdForOrder(data.orderId)
   const log = ctx.log.child({ orderId: data.orderId, paymentId })
