@@ -24,7 +24,7 @@ const DOCKER_ALERTS = ['test/docker/alert-pipeline.test.ts']
 const DOCKER_LAB = [
   'test/docker/**/*.test.ts',
   'grafana/test/live.test.ts',
-  ...['cache-aside', 'stampede', 'redis-down', 'flash-sale', 'provider-failing', 'kafka-down', 'rate-limit-burst', 'replica-kill'].map((name) => `experiments/test/${name}.test.ts`)
+  ...['cache-aside', 'stampede', 'redis-down', 'flash-sale', 'provider-failing', 'kafka-down', 'rate-limit-burst', 'replica-kill', 'slow-provider'].map((name) => `experiments/test/${name}.test.ts`)
 ]
 /**
  * One suite per dependency, each needing nothing but its infrastructure and passing in both modes: 200
