@@ -111,9 +111,9 @@ export const circuitBreakers: DashboardSpec = {
         },
         {
           title: 'Charges made by the worker, by outcome',
-          shows: 'Card charges the worker made per second (payments_charge_outcomes_total): accepted (pending until the callback), rejected, unavailable, unknown (for the reconciler), superseded (settled meanwhile, nothing written); and charges claimed again after a claim\'s lease expired.',
+          shows: 'Card charges the worker made per second (payments_charge_outcomes_total): accepted (pending until the callback), rejected, unavailable, unknown (for the reconciler), superseded (settled meanwhile, nothing written), handed_to_reconciler (claimed CHARGE_MAX_CLAIMS times without settling); and charges claimed again after a claim\'s lease expired.',
           healthy: 'accepted for every card order; no claims again.',
-          broken: 'claimed again: a worker crashed or hung with a charge (its lease expired); unavailable while the provider fails.',
+          broken: 'claimed again: a worker crashed or hung with a charge (its lease expired); unavailable while the provider fails; handed_to_reconciler: a charge\'s settlement keeps failing (see the worker\'s error logs).',
           queries: [
             { expr: sumRate(['outcome'], 'payments_charge_outcomes_total'), legend: '{{outcome}}' },
             { expr: sumRate([], 'payments_charge_claims_total{claim="again"}'), legend: 'claimed again' }

@@ -66,6 +66,12 @@ export const PaymentsConfigSchema = Type.Object({
    * between them; checked at boot), so only a crashed or hung worker loses its claim.
    */
   CHARGE_LEASE_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  /**
+   * Claims of one charge that ask the provider. A charge still due after that many (each claim's lease
+   * ran out before its settlement committed: the settlement keeps failing, or its worker keeps dying) is
+   * handed to the reconciler by the next claim, without asking the provider again.
+   */
+  CHARGE_MAX_CLAIMS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   /** The worker claims due charges at least this often, woken or not (a NOTIFY missed, an expired lease). */
   CHARGE_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   /** Every this often the reconciler asks the provider about stale pending card payments ... */

@@ -106,8 +106,11 @@ function createProviderCallMetrics (registers: Registry[]) {
 
 export type PaymentsMetrics = ReturnType<typeof createPaymentsMetrics>
 
-/** What became of a charge the worker made: the provider's answer applied, or superseded (nothing written). */
-export const CHARGE_OUTCOMES = ['accepted', 'rejected', 'unavailable', 'unknown', 'superseded'] as const
+/**
+ * What became of a charge the worker claimed: the provider's answer applied, superseded (nothing
+ * written), or handed to the reconciler (claimed CHARGE_MAX_CLAIMS times already, the provider not asked again).
+ */
+export const CHARGE_OUTCOMES = ['accepted', 'rejected', 'unavailable', 'unknown', 'superseded', 'handed_to_reconciler'] as const
 
 /**
  * The charge worker's families (payments/charge-worker.ts), on the same registry. `countDue` reads the
@@ -143,7 +146,7 @@ export function createChargeWorkerMetrics (registry: Registry, countDue: () => P
     }),
     outcomes: new Counter({
       name: 'payments_charge_outcomes_total',
-      help: 'Card charges the worker made, by outcome: accepted (pending until the callback), rejected, unavailable (both failed), unknown (pending for the reconciler), superseded (settled or claimed again meanwhile: nothing written)',
+      help: 'Card charges the worker claimed, by outcome: accepted (pending until the callback), rejected, unavailable (both failed), unknown (pending for the reconciler), superseded (settled or claimed again meanwhile: nothing written), handed_to_reconciler (claimed CHARGE_MAX_CLAIMS times without settling: the reconciler asks the provider)',
       labelNames: ['outcome'] as const,
       registers
     }),

@@ -97,7 +97,9 @@ export async function findCallback (client: pg.ClientBase, chargeId: string): Pr
 }
 
 /**
- * A card payment left pending because the provider did not answer for sure (`why`: the last error).
+ * A card payment left pending because the provider did not answer for sure (`why`: the last error), or
+ * because the charge worker gave it up after CHARGE_MAX_CLAIMS claims (payments/charge-worker.ts): the
+ * reconciler asks the provider what became of it.
  * updated_at is the wall clock, not the transaction's start, so the reconciler waits from the moment the
  * last attempt was given up.
  */

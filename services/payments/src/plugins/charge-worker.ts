@@ -31,6 +31,7 @@ export const chargeWorkerPlugin = fp<{ config: PaymentsConfig, registry: Registr
     log: app.log.child({ component: 'charge-worker' }),
     metrics: createChargeWorkerMetrics(registry, async () => await countDueCharges(app.pg)),
     leaseMs: config.CHARGE_LEASE_MS,
+    maxClaims: config.CHARGE_MAX_CLAIMS,
     concurrency: config.CHARGE_WORKER_CONCURRENCY,
     sweepIntervalMs: config.CHARGE_SWEEP_INTERVAL_MS,
     connectionString: config.DATABASE_URL,
