@@ -110,15 +110,24 @@ export async function markOutcomeUnknown (client: pg.ClientBase, paymentId: stri
 }
 
 /**
- * Card payments pending for longer than `olderThanMs`, oldest first: the reconciler's round. A charge
- * still due (not yet made by the charge worker, or being made now) is the worker's, not the
- * reconciler's: the provider would answer 404 for it and the payment would fail before it was charged.
+ * The reconciler's payments: card payments pending, unchanged for longer than `$1` ms. A charge still
+ * due (not yet made by the charge worker, or being made now) is the worker's, not the reconciler's: the
+ * provider would answer 404 for it and the payment would fail before it was charged.
  */
+const STALE_PENDING_CARD = `status = 'pending' AND method = 'card' AND charge_due_at IS NULL
+  AND updated_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)`
+
+/** Card payments pending for longer than `olderThanMs`, oldest first: the reconciler's round. */
 export async function findStalePendingCardPayments (db: pg.Pool | pg.ClientBase, olderThanMs: number, limit: number): Promise<Payment[]> {
-  const { rows } = await db.query<PaymentRow>(`
-    SELECT * FROM payments
-    WHERE status = 'pending' AND method = 'card' AND charge_due_at IS NULL
-      AND updated_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
-    ORDER BY updated_at LIMIT $2`, [olderThanMs, limit])
+  const { rows } = await db.query<PaymentRow>(`SELECT * FROM payments WHERE ${STALE_PENDING_CARD} ORDER BY updated_at LIMIT $2`, [olderThanMs, limit])
   return rows.map(toPayment)
+}
+
+/**
+ * The payment, locked, if it is still one of the reconciler's (as findStalePendingCardPayments chose
+ * them); null if it changed since: settled, its charge due again, or written by the worker just now.
+ */
+export async function findStalePendingCardPaymentForUpdate (client: pg.ClientBase, olderThanMs: number, paymentId: string): Promise<Payment | null> {
+  const { rows } = await client.query<PaymentRow>(`SELECT * FROM payments WHERE ${STALE_PENDING_CARD} AND id = $2 FOR UPDATE`, [olderThanMs, paymentId])
+  return rows[0] === undefined ? null : toPayment(rows[0])
 }

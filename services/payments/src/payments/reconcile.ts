@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import { withTransaction } from '@lab/platform'
-import { findPaymentForUpdate, findStalePendingCardPayments, lockPayment, type Payment } from '../db/payments.js'
+import { findStalePendingCardPaymentForUpdate, findStalePendingCardPayments, lockPayment, type Payment } from '../db/payments.js'
 import type { RECONCILE_RESULTS } from '../metrics.js'
 import { applyProviderDecision } from './apply-callback.js'
 import { settlePayment } from './settle.js'
@@ -30,7 +30,8 @@ const UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtextextended('lab.payments.rec
  * card payments pending for longer than `afterMs`:
  * - decided (succeeded / failed) → applied exactly as the signed callback would be (applyProviderDecision:
  *   one transaction, idempotent, the event through the outbox); a late callback then changes nothing;
- * - 404 → the provider never took the charge → failed `provider_unavailable` (payments.failed.v1);
+ * - 404 → the provider never took the charge → failed `provider_unavailable` (payments.failed.v1),
+ *   unless the payment changed meanwhile (its charge due again: the worker's; asked again next round);
  * - still pending at the provider, or no answer (breaker open, timeout, 5xx) → asked again next round.
  * One replica reconciles at a time (pg_try_advisory_lock); the timer is unref'd and stop() waits for
  * the round in progress.
@@ -103,9 +104,10 @@ export class Reconciler {
       result = lookup.state
       log.info({ lookup }, 'reconciliation: provider has no decision for us yet; asking again next round')
     } else if (lookup.state === 'not_found') {
-      const settled = await withTransaction(this.#opts.pool, async (client) => await failNeverReceived(client, payment.id, deps))
+      const settled = await withTransaction(this.#opts.pool, async (client) => await failNeverReceived(client, payment.id, this.#opts.afterMs, deps))
       result = settled ? 'not_found' : 'unchanged'
-      log.warn({ result }, 'reconciliation: the provider never received the charge; payment failed (provider_unavailable)')
+      if (settled) log.warn({ result }, 'reconciliation: the provider never received the charge; payment failed (provider_unavailable)')
+      else log.info({ result }, 'reconciliation: the provider never received the charge, but the payment changed meanwhile (settled, or its charge due again); nothing written')
     } else {
       const decision = lookup.state === 'succeeded'
         ? { chargeId: payment.id, status: 'succeeded' as const }
@@ -118,11 +120,17 @@ export class Reconciler {
   }
 }
 
-/** The provider answered 404: no charge, no money taken. Fails the payment if it is still pending. */
-async function failNeverReceived (client: pg.ClientBase, paymentId: string, deps: PaymentDeps): Promise<boolean> {
+/**
+ * The provider answered 404: no charge, no money taken. Fails the payment only if, under its lock, it
+ * is still as the round found it (pending, no charge due, unchanged for `afterMs`). Between the scan and
+ * this lock a repeated order (chargeOrderAgain, the `idempotent-consumer` switch off) may have recorded
+ * the charge as due again, and the worker may have made it since: the 404 is then out of date, and
+ * failing the payment would leave a charged card on a failed order. The next round asks again.
+ */
+async function failNeverReceived (client: pg.ClientBase, paymentId: string, afterMs: number, deps: PaymentDeps): Promise<boolean> {
   await lockPayment(client, paymentId)
-  const payment = await findPaymentForUpdate(client, paymentId)
-  if (payment === null || payment.status !== 'pending' || payment.method !== 'card') return false
+  const payment = await findStalePendingCardPaymentForUpdate(client, afterMs, paymentId)
+  if (payment === null) return false
   await settlePayment(client, payment, { status: 'failed', reason: 'provider_unavailable' }, deps)
   return true
 }

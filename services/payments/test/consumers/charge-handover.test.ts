@@ -4,6 +4,7 @@ import pg from 'pg'
 import { beforeAllWithTeardown } from '@lab/testkit'
 import { eventually, metricValue, orderPlaced, startPaymentsWithProvider, type PaymentsWithProvider, type Provider, type Running } from '../build.js'
 import { paymentIdForOrder } from '../../src/payment-id.js'
+import { requestCharge } from '../../src/db/charge-requests.js'
 
 /** Claims of one charge that ask the provider (CHARGE_MAX_CLAIMS). */
 const MAX_CLAIMS = 3
@@ -52,6 +53,34 @@ async function refuseOutcomeOf (paymentId: string): Promise<() => Promise<void>>
   return async () => { await pool.query('DROP TRIGGER IF EXISTS refuse_outcome_of_payment ON payments') }
 }
 
+/** Sessions of this database waiting for an advisory lock (a payment's lock, here). */
+async function advisoryLockWaiters (): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(`
+    SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+    WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()`)
+  return rows[0]?.n ?? 0
+}
+
+/**
+ * A card payment the reconciler owns, its charge recorded due again while the reconciler waits for the
+ * payment's lock after the provider answered 404, as chargeOrderAgain (the `idempotent-consumer` switch
+ * off) does it: under that lock, held here meanwhile.
+ */
+async function dueAgainWhileReconciling (paymentId: string, orderId: string): Promise<void> {
+  const holder = await pool.connect()
+  try {
+    await holder.query("SELECT pg_advisory_lock(hashtextextended('payment:' || $1, 0))", [paymentId])
+    // Pending for a minute, no charge due, its call unanswered: the provider never got it (404).
+    await pool.query(`INSERT INTO payments (id, order_id, customer_id, method, amount_cents, status, outcome_unknown, updated_at)
+      VALUES ($1, $2, 'c-0002', 'card', 2500, 'pending', 'timeout', now() - interval '1 minute')`, [paymentId, orderId])
+    await eventually(async () => await advisoryLockWaiters() >= 1, 10_000, 'the reconciler to wait for the payment\'s lock after its lookup')
+    await requestCharge(holder, paymentId)
+  } finally {
+    await holder.query("SELECT pg_advisory_unlock(hashtextextended('payment:' || $1, 0))", [paymentId])
+    holder.release()
+  }
+}
+
 describe('the charge worker hands a charge it cannot settle to the reconciler', () => {
   it('stops asking the provider after CHARGE_MAX_CLAIMS claims whose settlement failed, and the reconciler settles the charge once it can', async () => {
     const order = orderPlaced('c-0001', 1500, 'card')
@@ -81,4 +110,23 @@ describe('the charge worker hands a charge it cannot settle to the reconciler', 
     expect(await metric('payments_reconciled_total', { result: 'succeeded' })).toBe(1)
     expect(callsFor(paymentId)).toBe(MAX_CLAIMS)
   }, 60_000)
+})
+
+describe('the reconciler leaves a charge due again to the worker', () => {
+  it('does not fail a payment whose charge became due again while it asked the provider: the worker makes the charge and it succeeds', async () => {
+    const { orderId } = orderPlaced('c-0002', 2500, 'card').data
+    const paymentId = paymentIdForOrder(orderId)
+    const reconciled = async (result: string) => await metric('payments_reconciled_total', { result })
+    const [notFoundBefore, unchangedBefore, succeededBefore] = [await reconciled('not_found'), await reconciled('unchanged'), await reconciled('succeeded')]
+
+    await dueAgainWhileReconciling(paymentId, orderId)
+    // The reconciler, let go after the charge became due, writes nothing; the worker makes the charge,
+    // and the reconciler later learns from the provider that it succeeded (the callbacks go nowhere).
+    await eventually(async () => { const s = (await paymentRow(paymentId))?.status; return s === 'pending' ? undefined : s }, 10_000, 'the payment to settle')
+    expect(await paymentRow(paymentId)).toMatchObject({ status: 'succeeded', charge_due_at: null, charge_claims: 1 })
+    expect(callsFor(paymentId)).toBe(1)
+    expect(await reconciled('not_found')).toBe(notFoundBefore)
+    expect(await reconciled('unchanged')).toBe(unchangedBefore + 1)
+    expect(await reconciled('succeeded')).toBe(succeededBefore + 1)
+  }, 30_000)
 })
