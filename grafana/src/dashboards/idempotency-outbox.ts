@@ -35,6 +35,31 @@ export const idempotencyOutbox: DashboardSpec = {
       ]
     },
     {
+      title: 'Saga compensations: stock owed back to inventory',
+      panels: [
+        {
+          title: 'Stock releases owed',
+          shows: 'Reservations orders still has to give back at inventory (orders_stock_release_due): each recorded in the transaction that cancelled its order, made after that commit, outside any transaction (services/orders/src/saga/stock-release.ts).',
+          healthy: '0, or a blip right after a cancellation.',
+          broken: 'rising while inventory is down (cancellations still commit at once); falling back to 0 once inventory answers again.',
+          queries: [{ expr: 'max(orders_stock_release_due)', legend: 'owed' }],
+          unit: 'short',
+          min: 0,
+          width: 12
+        },
+        {
+          title: 'Stock release attempts, by outcome',
+          shows: 'Releases attempted at inventory per second (orders_stock_releases_total), by outcome: released, unknown_reservation (inventory had none), failed (retried with backoff), and any refused for good.',
+          healthy: 'released follows the cancelled orders; no failures.',
+          broken: 'failed while inventory is unreachable, then a burst of released as the owed releases drain.',
+          queries: [{ expr: sumRate(['outcome'], 'orders_stock_releases_total'), legend: '{{outcome}}' }],
+          unit: 'ops',
+          min: 0,
+          width: 12
+        }
+      ]
+    },
+    {
       title: 'Transactional outbox',
       panels: [
         {
