@@ -1,6 +1,6 @@
 export { withIdempotency, DEFAULT_RETENTION_MS, DEFAULT_LOCK_TIMEOUT_MS, type IdempotencyOptions, type IdempotentWork, type RunIdempotently } from './with-idempotency.js'
 export { withoutIdempotency } from './without-idempotency.js'
-export { isKeyAnswered, answerKeyUnlessAnswered, type KeyAnswerOutcome } from './key-answer.js'
+export { isKeyAnswered, answerKeyUnlessAnswered, readKeyAfterItsLock, type KeyAnswerOutcome, type KeyState } from './key-answer.js'
 export { withIdempotencyInTwoTransactions } from './two-transactions.js'
 export { IDEMPOTENCY_MIGRATION_SQL, purgeExpiredIdempotencyKeys, type IdempotentResponse, type IdempotentResult } from './key-table.js'
 export { requireIdempotencyKey, sendIdempotent, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './key-header.js'

@@ -7,10 +7,11 @@ import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_RETENTION_MS, type IdempotencyOptions 
 /**
  * For a service that does part of a request's work BEFORE withIdempotency, outside any transaction (a
  * remote call made first, so that no connection or lock is held while it answers: orders reserves
- * stock at inventory, then stores the order under the key). Such a service needs two things the key's
- * transaction cannot give it: to know, before the remote call, that the key is already answered (so a
- * retry calls nothing again), and, when it gives up, to close the key so that no later attempt builds
- * on what it undoes.
+ * stock at inventory, then stores the order under the key). Such a service needs three things the
+ * key's transaction cannot give it: to know, before the remote call, that the key is already answered
+ * (so a retry calls nothing again); when it gives up, to close the key so that no later attempt builds
+ * on what it undoes; and when it was refused the key (409: another attempt held it), to learn how that
+ * attempt left the key, since the remote call's effect may be its to undo.
  */
 
 /**
@@ -62,7 +63,7 @@ export async function answerKeyUnlessAnswered (client: pg.PoolClient, options: I
   const { scope, key, requestBody, retentionMs = DEFAULT_RETENTION_MS, lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS } = options
   const answer = rememberedError(error)
   if (answer === undefined) throw new TypeError('answerKeyUnlessAnswered stores a 4xx answer only (one a retry gets again)')
-  await client.query({ name: 'idempotency.wait-for-key-lock', text: `SELECT pg_advisory_xact_lock(${KEY_LOCK_ARGS})`, values: [scope, key] })
+  await waitForKeyLock(client, scope, key)
   const stored = await client.query({
     name: 'idempotency.store-answer',
     text: STORE_ANSWER_SQL,
@@ -72,4 +73,39 @@ export async function answerKeyUnlessAnswered (client: pg.PoolClient, options: I
   const { rows } = await client.query<{ status: string }>('SELECT status FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key])
   // No row: a claim of the comparison variant deleted right now (its attempt failed). Treated as in progress: the caller undoes nothing.
   return rows[0]?.status === 'completed' ? 'answered' : 'in_progress'
+}
+
+/** What the key holds once readKeyAfterItsLock returns (in the caller's transaction, until it ends). */
+export type KeyState =
+  /** An answer that has not expired (a success or a 4xx): every request with the key gets it. */
+  | 'answered'
+  /** A claim of the comparison variant's, visible as a row: its attempt decides. */
+  | 'in_progress'
+  /** No answer: the next request with the key runs its work. */
+  | 'free'
+
+/**
+ * answerKeyUnlessAnswered without the answer: in the caller's open transaction, WAITS for the key's
+ * advisory lock (an attempt storing its effect right now finishes first), then says what the key
+ * holds, and stores nothing. For an attempt that was refused the key (409, another one held it) with
+ * something of its own to undo: it undoes it only if the key was answered by the other, and leaves it
+ * to the client's retry when the key is still free. Until the caller's transaction ends no attempt
+ * can claim the key, so the state read stays true while the caller records what follows from it.
+ * The same lock_timeout advice as answerKeyUnlessAnswered's.
+ */
+export async function readKeyAfterItsLock (client: pg.PoolClient, { scope, key }: Pick<IdempotencyOptions, 'scope' | 'key'>): Promise<KeyState> {
+  await waitForKeyLock(client, scope, key)
+  const { rows } = await client.query<{ status: string, live: boolean }>({
+    name: 'idempotency.read-key-state',
+    text: 'SELECT status, expires_at > now() AS live FROM idempotency_keys WHERE scope = $1 AND key = $2',
+    values: [scope, key]
+  })
+  const row = rows[0]
+  if (row === undefined || !row.live) return 'free'
+  return row.status === 'completed' ? 'answered' : 'in_progress'
+}
+
+/** Waits, in the caller's transaction, for the key's advisory lock (withIdempotency's, KEY_LOCK_ARGS); held until that transaction ends. */
+async function waitForKeyLock (client: pg.PoolClient, scope: string, key: string): Promise<void> {
+  await client.query({ name: 'idempotency.wait-for-key-lock', text: `SELECT pg_advisory_xact_lock(${KEY_LOCK_ARGS})`, values: [scope, key] })
 }

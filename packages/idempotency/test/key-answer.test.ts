@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import { withTransaction } from '@lab/platform'
 import {
-  ReplayedError, answerKeyUnlessAnswered, isKeyAnswered, requestHash, withIdempotency, type IdempotencyOptions
+  ReplayedError, answerKeyUnlessAnswered, isKeyAnswered, readKeyAfterItsLock, requestHash, withIdempotency, type IdempotencyOptions, type IdempotentResponse
 } from '../src/index.js'
 import { migratedDatabase, type TestDb } from './helpers.js'
 
@@ -16,6 +16,23 @@ const keyAlreadyUsed = Object.assign(new Error('this key cannot be resumed'), { 
 const options = (key: string, extra: Partial<IdempotencyOptions> = {}): IdempotencyOptions => ({ scope, key, requestBody: { n: 1 }, ...extra })
 const answer = async (opts: IdempotencyOptions) => await withTransaction(t.pool, async (client) => await answerKeyUnlessAnswered(client, opts, keyAlreadyUsed))
 const ok = async () => ({ statusCode: 201, body: { ok: true } })
+
+/**
+ * An attempt holds the key (withIdempotency, its work waiting) while `waiter` starts; 300 ms later the
+ * work is let go and answers `work`'s result. Says whether the waiter had settled before that.
+ */
+async function whileAnAttemptHoldsTheKey<T> (key: string, work: () => Promise<IdempotentResponse>, waiter: () => Promise<T>) {
+  let finish = (): void => {}
+  const gate = new Promise<void>((resolve) => { finish = resolve })
+  const inFlight = withIdempotency(t.pool, options(key), async () => { await gate; return await work() })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  let settled = false
+  const closing = waiter().finally(() => { settled = true })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const settledBeforeFinish = settled
+  finish()
+  return { inFlight, closing, settledBeforeFinish }
+}
 
 describe('isKeyAnswered', () => {
   it('is true only for a key with a stored answer that has not expired', async () => {
@@ -62,16 +79,9 @@ describe('answerKeyUnlessAnswered', () => {
 
   it('waits for an attempt holding the key to finish, and then finds its answer', async () => {
     const key = randomUUID()
-    let release = (): void => {}
-    const gate = new Promise<void>((resolve) => { release = resolve })
-    const inFlight = withIdempotency(t.pool, options(key), async () => { await gate; return await ok() })
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    let settled = false
-    const closing = answer(options(key)).finally(() => { settled = true })
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    const { inFlight, closing, settledBeforeFinish } = await whileAnAttemptHoldsTheKey(key, ok, async () => await answer(options(key)))
     // Still waiting on the key's lock: it cannot store its answer under a request that may still commit.
-    expect(settled).toBe(false)
-    release()
+    expect(settledBeforeFinish).toBe(false)
     expect(await inFlight).toMatchObject({ statusCode: 201, replayed: false })
     expect(await closing).toBe('answered')
   })
@@ -100,5 +110,36 @@ describe('answerKeyUnlessAnswered', () => {
     expect(await isKeyAnswered(t.pool, options(key))).toBe(false)
     await expect(withTransaction(t.pool, async (client) => await answerKeyUnlessAnswered(client, options(key), new Error('boom'))))
       .rejects.toThrow(TypeError)
+  })
+})
+
+describe('readKeyAfterItsLock', () => {
+  const read = async (opts: IdempotencyOptions) => await withTransaction(t.pool, async (client) => await readKeyAfterItsLock(client, opts))
+
+  it('says a key with no answer, or an expired one, is free, and stores nothing', async () => {
+    const key = randomUUID()
+    expect(await read(options(key))).toBe('free')
+    expect(await isKeyAnswered(t.pool, options(key))).toBe(false)
+    const short = randomUUID()
+    await withIdempotency(t.pool, options(short, { retentionMs: 100 }), ok)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await read(options(short))).toBe('free')
+  })
+
+  it('waits for an attempt holding the key to finish, then finds its answer, a 4xx too', async () => {
+    const key = randomUUID()
+    const { inFlight, closing: reading, settledBeforeFinish } = await whileAnAttemptHoldsTheKey(key, async () => { throw keyAlreadyUsed }, async () => await read(options(key)))
+    expect(settledBeforeFinish).toBe(false)
+    await expect(inFlight).rejects.toBe(keyAlreadyUsed)
+    expect(await reading).toBe('answered')
+  })
+
+  it('says a live claim of the comparison variant is in progress', async () => {
+    const key = randomUUID()
+    await t.pool.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, status, lock_token, expires_at)
+       VALUES ($1, $2, $3, 'in_progress', $4, now() + interval '1 day')`,
+      [scope, key, requestHash({ n: 1 }), randomUUID()])
+    expect(await read(options(key))).toBe('in_progress')
   })
 })

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { createEnvelope, enqueueOutbox } from '@lab/messaging'
 import { withTransaction, type BackoffCeiling } from '@lab/platform'
 import {
-  IdempotencyRequestInProgressError, ReplayedError, answerKeyUnlessAnswered, isKeyAnswered,
+  IdempotencyRequestInProgressError, ReplayedError, answerKeyUnlessAnswered, isKeyAnswered, readKeyAfterItsLock,
   type IdempotencyOptions, type IdempotentResponse, type IdempotentResult, type RunIdempotently
 } from '@lab/idempotency'
 import type { InventoryClient, Reservation } from './inventory-client.js'
@@ -74,9 +74,10 @@ export interface OrderPlacedData {
  *      and its orders.placed.v1 outbox row. No dual write: the event exists if and only if the order
  *      does; the relay publishes it.
  *   4. A reservation made here that ends with no order (the transaction failed, a failed COMMIT, a 4xx
- *      answer stored by a concurrent request in the meantime) is given back (releaseUnlessCommitted),
- *      except while another attempt holds the key (409): inventory gave that attempt the same
- *      reservation, and it may still commit its order.
+ *      answer stored by a concurrent request in the meantime) is given back (releaseUnlessCommitted).
+ *      On a 409 (another attempt held the key) only once that attempt has answered the key without an
+ *      order: it may have stored the order on this same reservation, or a 4xx of its own (out of stock
+ *      when it asked, before a unit came back for this one), and then nobody else ever will.
  * @see https://microservices.io/patterns/data/transactional-outbox.html
  */
 export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest): Promise<IdempotentResult> {
@@ -101,9 +102,8 @@ export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest):
   } catch (err) {
     // A stored 4xx answer (e.g. out of stock), replayed as an error.
     if (err instanceof ReplayedError) deps.metrics.idempotentReplays.inc({ service: 'orders' })
-    // In progress: another attempt holds the key, and inventory gave it this same reservation: not ours to release.
-    if (reserved?.kind === 'reserved' && !(err instanceof IdempotencyRequestInProgressError)) {
-      await releaseUnlessCommitted(deps, orderId, req, keys.honoured ? key : undefined)
+    if (reserved?.kind === 'reserved') {
+      await releaseUnlessCommitted(deps, orderId, req, keys.honoured ? key : undefined, err instanceof IdempotencyRequestInProgressError)
     }
     throw err
   }
@@ -152,6 +152,10 @@ async function storeOrder (deps: PlaceOrderDeps, client: pg.PoolClient, orderId:
  *     then closes the key with 422 KeyAlreadyUsed unless it has an answer: no attempt can store an
  *     order on this reservation afterwards (a retry would get 422 anyway, inventory answering
  *     "released"). A live claim of another attempt (the comparison variant's): that attempt decides.
+ *   - `keyWasHeld` (this request got 409): the key is another attempt's to answer, so it is only read
+ *     (readKeyAfterItsLock, after that attempt finished). Answered: no request with the key runs again,
+ *     so unless that attempt's order owns the stock, nobody will. Free (that attempt failed with a 5xx):
+ *     the reservation is left to the client's retry, which takes it over, as after a crash.
  *   - "unless committed": the order may exist after all, e.g. our COMMIT went through and only its
  *     answer was lost, or the duplicate stored it: then it owns the stock.
  *   - the release is recorded (stock-release.ts) in that transaction, then made right away, outside it;
@@ -160,12 +164,11 @@ async function storeOrder (deps: PlaceOrderDeps, client: pg.PoolClient, orderId:
  * If this transaction itself fails (Postgres away), nothing is recorded: the stock stays reserved
  * under this order id, and a retry with the same key takes it over.
  */
-async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, req: PlaceOrderRequest, key: IdempotencyOptions | undefined): Promise<void> {
+async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, req: PlaceOrderRequest, key: IdempotencyOptions | undefined, keyWasHeld: boolean): Promise<void> {
   const owed = { reservationId: orderId, reason: 'order not stored', requestId: req.requestId }
   try {
     const due = await withTransaction(deps.pool, async (client, rollbackInstead) => {
-      const keyOutcome = key === undefined ? 'stored' : await answerKeyUnlessAnswered(client, key, new KeyAlreadyUsedError(orderId))
-      if (keyOutcome === 'in_progress' || await findOrder(client, orderId) !== null) {
+      if (!await noOrderCanOwn(client, orderId, key, keyWasHeld)) {
         rollbackInstead()
         return false
       }
@@ -178,6 +181,15 @@ async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, re
   } catch (err) {
     req.log.error({ err, orderId }, 'order not stored and its reservation could not be released')
   }
+}
+
+/** Decided under the key's lock, held until the caller's transaction ends: no order owns the reservation, and none can any more. */
+async function noOrderCanOwn (client: pg.PoolClient, orderId: string, key: IdempotencyOptions | undefined, keyWasHeld: boolean): Promise<boolean> {
+  if (key !== undefined) {
+    const state = keyWasHeld ? await readKeyAfterItsLock(client, key) : await answerKeyUnlessAnswered(client, key, new KeyAlreadyUsedError(orderId))
+    if (state === 'in_progress' || state === 'free') return false
+  }
+  return await findOrder(client, orderId) === null
 }
 
 /** The key's lock is held for one short transaction (step 3, no remote call in it): a longer wait means trouble, so give up. */

@@ -122,6 +122,34 @@ describe('POST /orders reserves at inventory before the key\'s transaction', () 
     expect(await inventory.stock(3)).toMatchObject({ available: 100, reserved: 0 })
   })
 
+  it('gives back the stock a duplicate reserved while the first attempt stored its out-of-stock answer under the key', async () => {
+    await inventory.setStock(5, 0)
+    const key = `slow-claim-${randomUUID()}`
+    const orderId = orderIdForKey(key)
+    // The first attempt's claim of the key (its row's INSERT) sleeps, holding the key's lock, with its
+    // out-of-stock answer to store; meanwhile a unit comes back and a duplicate reserves it at inventory.
+    await sql(db, `CREATE FUNCTION slow_claim () RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$`)
+    await sql(db, "CREATE TRIGGER slow_claim BEFORE INSERT ON idempotency_keys FOR EACH ROW WHEN (NEW.key LIKE 'slow-claim-%') EXECUTE FUNCTION slow_claim()")
+    try {
+      const first = post(purchase(5, 1), key)
+      await eventually(async () => (await heldByOrders()).keyLocks === 1, 5000, 'the first attempt holding the key')
+      await inventory.setStock(5, 1)
+      const duplicate = await post(purchase(5, 1), key)
+      expectErrorBody(duplicate.json(), 409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS')
+      expectErrorBody((await first).json(), 409, 'ORDERS_OUT_OF_STOCK')
+    } finally {
+      await sql(db, 'DROP TRIGGER slow_claim ON idempotency_keys')
+      await sql(db, 'DROP FUNCTION slow_claim')
+    }
+    // The key answers out-of-stock for good, so no order will ever own the duplicate's reservation: it went back.
+    expect(await reservationsAtInventory(orderId)).toEqual([{ status: 'released' }])
+    expect(await inventory.stock(5)).toMatchObject({ available: 1, reserved: 0 })
+    const retry = await post(purchase(5, 1), key)
+    expectErrorBody(retry.json(), 409, 'ORDERS_OUT_OF_STOCK')
+    expect(retry.headers['idempotent-replayed']).toBe('true')
+  })
+
   it('owes the stock of an order it could not store while inventory is down, and gives it back once inventory is back', async () => {
     await inventory.setStock(4, 100)
     // The order's INSERT waits, then fails: time to take inventory down between its reservation and the release.
