@@ -32,6 +32,15 @@ class InventoryServerError extends Error {
 }
 
 /**
+ * Inventory's final word on a release: a 4xx other than 404 (e.g. 409 INVENTORY_STOCK_INCONSISTENT,
+ * once the naive strategy lost updates and its counters no longer cover the reservation). Asking again
+ * gets the same answer, so the caller stops trying (saga/stock-release.ts parks the release).
+ */
+export class InventoryRefusedReleaseError extends Error {
+  constructor (readonly statusCode: number, readonly code: string) { super(`inventory refused a release with ${statusCode} ${code}`) }
+}
+
+/**
  * Orders' only synchronous dependency, behind a circuit breaker with a timeout: when inventory hangs or
  * fails, placing an order costs at most the timeout, and once the breaker opens, nothing at all (a 503
  * with Retry-After at once), while inventory gets room to recover.
@@ -64,11 +73,18 @@ export class InventoryClient {
     throw new Error(`inventory rejected a reservation with ${statusCode} ${String(code)}`)
   }
 
-  /** Gives the stock back; idempotent. null when inventory never heard of the reservation. */
+  /**
+   * Gives the stock back; idempotent. null when inventory never heard of the reservation; an
+   * InventoryRefusedReleaseError for a refusal that asking again will not change.
+   */
   async release (reservationId: string, requestId: string): Promise<Reservation | null> {
     const { statusCode, body } = await this.call('POST', `/reservations/${encodeURIComponent(reservationId)}/release`, requestId)
     if (statusCode === 200) return parseReservation(body)
     if (statusCode === 404) return null
+    // 408 and 429 say "try again later": not a final word.
+    if (statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 429) {
+      throw new InventoryRefusedReleaseError(statusCode, String((body as { code?: unknown } | undefined)?.code))
+    }
     throw new Error(`inventory rejected a release with ${statusCode}`)
   }
 

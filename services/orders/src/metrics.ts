@@ -5,7 +5,8 @@ import { createIdempotencyMetrics } from '@lab/idempotency'
 export const ORDER_STATUSES = ['pending', 'confirmed', 'cancelled'] as const
 export type OrderStatus = typeof ORDER_STATUSES[number]
 /** How an attempt to give reserved stock back at inventory ended (saga/stock-release.ts). */
-export const STOCK_RELEASE_OUTCOMES = ['released', 'unknown_reservation', 'failed'] as const
+export const STOCK_RELEASE_OUTCOMES = ['released', 'unknown_reservation', 'failed', 'rejected'] as const
+export type StockReleaseOutcome = typeof STOCK_RELEASE_OUTCOMES[number]
 
 /**
  * Orders' own metric families, on the injected registry (the outbox relay and the consumer add theirs,
@@ -34,13 +35,18 @@ export function createOrdersMetrics (registry: Registry) {
     }),
     stockReleases: new Counter({
       name: 'orders_stock_releases_total',
-      help: 'Attempts to give reserved stock back at inventory (cancelled orders, orders not stored), by outcome: released, unknown_reservation (inventory had none), failed (retried later)',
+      help: 'Attempts to give reserved stock back at inventory (cancelled orders, orders not stored), by outcome: released, unknown_reservation (inventory had none), failed (retried later), rejected (refused for good by a 4xx, parked)',
       labelNames: ['outcome'] as const,
       registers
     }),
     stockReleaseDue: new Gauge({
       name: 'orders_stock_release_due',
-      help: 'Releases of reserved stock orders still owes inventory (rows of stock_releases), as of the last sweep',
+      help: 'Releases of reserved stock orders still owes inventory and tries (rows of stock_releases not parked), as of the last sweep',
+      registers
+    }),
+    stockReleaseParked: new Gauge({
+      name: 'orders_stock_release_parked',
+      help: 'Releases of reserved stock inventory refused for good (rows of stock_releases parked, due_at infinity): an operator\'s to repair, as of the last sweep',
       registers
     }),
     /** idempotent_replays_total{service="orders"}, the family payments' transfers count in too. */

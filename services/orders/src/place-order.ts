@@ -176,8 +176,7 @@ async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, re
       return true
     }, { lockTimeoutMs: KEY_LOCK_WAIT_MS })
     if (!due) return
-    const released = await releaseOwedStock(stockReleaseDeps(deps, req), owed)
-    if (released) req.log.warn({ orderId }, 'order not stored; its reservation was released')
+    if (await releaseOwedStock(stockReleaseDeps(deps, req), owed) === 'released') req.log.warn({ orderId }, 'order not stored; its reservation was released')
   } catch (err) {
     req.log.error({ err, orderId }, 'order not stored and its reservation could not be released')
   }

@@ -106,6 +106,30 @@ describe('the saga\'s payment timeout', () => {
     await eventually(async () => (await sql(db, 'SELECT 1 FROM stock_releases WHERE reservation_id = $1', [order.id])).length === 0, 5000, 'the release forgotten')
   })
 
+  it('parks a release inventory refuses for good instead of retrying it forever, and makes it once an operator unparks it', async () => {
+    await inventory.setStock(15, 100)
+    const gauge = async (name: string) => await metricValue(orders.registry, name)
+    const rejectedBefore = await metricValue(orders.registry, 'orders_stock_releases_total', { outcome: 'rejected' })
+    const order = await placeOrder(15, 4)
+    // Lost updates, as the naive strategy makes them: inventory's counter holds fewer units reserved than
+    // this reservation, so it refuses to give them back (409 INVENTORY_STOCK_INCONSISTENT), every time.
+    await sql(inventory.db, 'UPDATE items SET reserved = 0 WHERE product_id = 15')
+    await eventually(async () => await metricValue(orders.registry, 'orders_stock_releases_total', { outcome: 'rejected' }) > rejectedBefore, 10_000, 'the release refused')
+    const row = async () => await sql(db, 'SELECT attempts, due_at = \'infinity\' AS parked, last_error AS "lastError" FROM stock_releases WHERE reservation_id = $1', [order.id])
+    expect(await row()).toEqual([{ attempts: 1, parked: true, lastError: expect.stringContaining('409 INVENTORY_STOCK_INCONSISTENT') }])
+    // Counted apart from the releases still tried.
+    await eventually(async () => await gauge('orders_stock_release_parked') === 1 && await gauge('orders_stock_release_due') === 0, 5000, 'the parked release counted apart')
+    // Sweeps every 200 ms and retries from 100 ms would have asked again several times by now.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(await row()).toMatchObject([{ attempts: 1, parked: true }])
+    // Inventory's counter repaired, the operator makes the release due again: the sweep makes it.
+    await sql(inventory.db, 'UPDATE items SET reserved = 4 WHERE product_id = 15')
+    await sql(db, 'UPDATE stock_releases SET due_at = now() WHERE reservation_id = $1', [order.id])
+    expect(await untilReleased(15)).toMatchObject({ available: 100, reserved: 0 })
+    await eventually(async () => (await row()).length === 0, 5000, 'the release forgotten')
+    await eventually(async () => await gauge('orders_stock_release_parked') === 0, 5000, 'no release parked')
+  })
+
   it('leaves an order alone whose payment result came in time', async () => {
     await inventory.setStock(13, 100)
     const order = await placeOrder(13, 2)

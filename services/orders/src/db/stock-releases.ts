@@ -61,8 +61,26 @@ export async function postponeStockRelease (db: Queryable, reservationId: string
   })
 }
 
-/** How many releases are owed (due now or waiting for a retry). */
-export async function countOwedReleases (db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: number }>({ name: 'orders.count-owed-releases', text: 'SELECT count(*)::int AS n FROM stock_releases' })
-  return rows[0]?.n ?? 0
+/**
+ * Inventory refused the release for good (a 4xx other than 404): never due again (`due_at` infinity,
+ * which no claim reaches), kept with its error until an operator repairs inventory and sets `due_at`
+ * back to now(). Kept, not deleted: the stock is still owed, and the row still fences the order id
+ * against an order built on it (place-order.ts, storeOrder).
+ */
+export async function parkStockRelease (db: Queryable, reservationId: string, error: string): Promise<void> {
+  await db.query({
+    name: 'orders.park-stock-release',
+    text: "UPDATE stock_releases SET due_at = 'infinity', last_error = $2 WHERE reservation_id = $1",
+    values: [reservationId, error]
+  })
+}
+
+/** The releases owed: to be tried (due now or waiting for a retry), and parked (refused for good). */
+export async function countOwedReleases (db: Queryable): Promise<{ owed: number, parked: number }> {
+  const { rows } = await db.query<{ owed: number, parked: number }>({
+    name: 'orders.count-owed-releases',
+    text: `SELECT count(*) FILTER (WHERE due_at < 'infinity')::int AS owed, count(*) FILTER (WHERE due_at = 'infinity')::int AS parked
+             FROM stock_releases`
+  })
+  return rows[0] ?? { owed: 0, parked: 0 }
 }

@@ -1,10 +1,10 @@
 import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import { backoffDelayMs, type BackoffCeiling } from '@lab/platform'
-import type { InventoryClient } from '../inventory-client.js'
-import type { OrdersMetrics } from '../metrics.js'
+import { InventoryRefusedReleaseError, type InventoryClient } from '../inventory-client.js'
+import type { OrdersMetrics, StockReleaseOutcome } from '../metrics.js'
 import {
-  claimDueReleases, countOwedReleases, forgetStockRelease, postponeStockRelease,
+  claimDueReleases, countOwedReleases, forgetStockRelease, parkStockRelease, postponeStockRelease,
   type ClaimedRelease, type OwedRelease
 } from '../db/stock-releases.js'
 
@@ -39,7 +39,8 @@ const CLAIM_LEASE_MS = 60_000
  *   1. claim the due releases in one short statement (SKIP LOCKED + a lease, so replicas share them);
  *   2. call inventory for each, no transaction open (its release is idempotent: a second call, after a
  *      lost answer or a lease that ran out, answers "already released" and changes nothing);
- *   3. forget the release once inventory confirmed it; else postpone it with backoff.
+ *   3. forget the release once inventory confirmed it; else postpone it with backoff, or, refused for
+ *      good (a 4xx other than 404: inventory's counters broken by lost updates), park it for an operator.
  * A release is only ever recorded by a transaction that also made it due (the order committed as
  * `cancelled`, or no order under a key that can no longer get one), so stock never goes back before
  * its cancellation commits, and a release recorded is made, however long inventory is away.
@@ -49,33 +50,48 @@ export async function releaseDueStock (deps: StockReleaseDeps): Promise<number> 
   const due = await claimDueReleases(deps.pool, deps.batch, CLAIM_LEASE_MS)
   let released = 0
   for (const owed of due) {
-    if (await releaseOwedStock(deps, owed)) released++
+    if (await releaseOwedStock(deps, owed) === 'released') released++
   }
-  deps.metrics.stockReleaseDue.set(await countOwedReleases(deps.pool))
+  const { owed, parked } = await countOwedReleases(deps.pool)
+  deps.metrics.stockReleaseDue.set(owed)
+  deps.metrics.stockReleaseParked.set(parked)
   return released
 }
 
 /**
  * One owed release at inventory, outside any transaction: forgotten once inventory confirmed it, else
- * postponed (due again after a backoff of `retry`). Also called right after the transaction that
- * recorded it (POST /orders, which answers after it). Never throws.
+ * postponed (due again after a backoff of `retry`) or parked. Also called right after the transaction
+ * that recorded it (POST /orders, which answers after it). Never throws.
  */
-export async function releaseOwedStock (deps: StockReleaseDeps, owed: OwedRelease | ClaimedRelease): Promise<boolean> {
+export async function releaseOwedStock (deps: StockReleaseDeps, owed: OwedRelease | ClaimedRelease): Promise<StockReleaseOutcome> {
   const orderId = owed.reservationId
   const attempts = 'attempts' in owed ? owed.attempts : 1
   try {
     const reservation = await deps.inventory.release(owed.reservationId, owed.requestId)
     await forgetStockRelease(deps.pool, owed.reservationId)
-    deps.metrics.stockReleases.inc({ outcome: reservation === null ? 'unknown_reservation' : 'released' })
+    const outcome = reservation === null ? 'unknown_reservation' : 'released'
+    deps.metrics.stockReleases.inc({ outcome })
     if (reservation === null) deps.log.warn({ reqId: owed.requestId, orderId }, 'inventory does not know the reservation; nothing to release')
     else deps.log.info({ reqId: owed.requestId, orderId, reason: owed.reason, attempts }, 'stock released at inventory')
-    return true
+    return outcome
   } catch (err) {
-    deps.metrics.stockReleases.inc({ outcome: 'failed' })
-    const retryInMs = Math.round(backoffDelayMs(attempts, { ...deps.retry, jitter: 'equal' }))
-    // If this fails too (Postgres away), the claim's lease makes it due again anyway.
-    await postponeStockRelease(deps.pool, owed.reservationId, retryInMs, (err as Error).message).catch(() => {})
-    deps.log.warn({ err, reqId: owed.requestId, orderId, attempts, retryInMs }, 'stock release failed at inventory; it stays owed and is retried')
-    return false
+    return await settleFailedRelease(deps, owed, attempts, err)
   }
+}
+
+/** A release that did not go through: refused for good → parked; anything else → due again after a backoff. */
+async function settleFailedRelease (deps: StockReleaseDeps, owed: OwedRelease, attempts: number, err: unknown): Promise<StockReleaseOutcome> {
+  const orderId = owed.reservationId
+  // If the update fails too (Postgres away), the claim's lease makes the release due again anyway.
+  if (err instanceof InventoryRefusedReleaseError) {
+    deps.metrics.stockReleases.inc({ outcome: 'rejected' })
+    await parkStockRelease(deps.pool, owed.reservationId, err.message).catch(() => {})
+    deps.log.error({ err, reqId: owed.requestId, orderId, attempts }, 'inventory refused the stock release for good; it is parked in stock_releases for an operator')
+    return 'rejected'
+  }
+  deps.metrics.stockReleases.inc({ outcome: 'failed' })
+  const retryInMs = Math.round(backoffDelayMs(attempts, { ...deps.retry, jitter: 'equal' }))
+  await postponeStockRelease(deps.pool, owed.reservationId, retryInMs, (err as Error).message).catch(() => {})
+  deps.log.warn({ err, reqId: owed.requestId, orderId, attempts, retryInMs }, 'stock release failed at inventory; it stays owed and is retried')
+  return 'failed'
 }
