@@ -67,12 +67,13 @@ export const OrdersConfigSchema = Type.Object({
   /**
    * How often the saga's sweep runs (plugins/payment-timeout.ts): orders past their payment timeout are
    * cancelled, and owed stock releases that are due are made at inventory. A cancellation by a failed
-   * payment also wakes it at once, after its commit; this interval is the most a release waits otherwise.
+   * payment also wakes it at once, after its commit, and a release waiting for its retry at its due
+   * time (a backlog batch after batch): this interval is the most the sweep sleeps.
    */
   PAYMENT_TIMEOUT_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 10_000 }),
   /** A stock release inventory could not take is tried again after this long, doubled per failure ... */
   STOCK_RELEASE_RETRY_MS: Type.Integer({ minimum: 10, default: 1000 }),
-  /** ... up to this: also the most a release lags once inventory is back. */
+  /** ... up to this: also the most a release lags once inventory is back (plus BREAKER_RESET_MS if its try meets the breaker still open). */
   STOCK_RELEASE_MAX_RETRY_MS: Type.Integer({ minimum: 10, default: 30_000 }),
   /** The sweeper of expired idempotency keys, sent outbox rows and old inbox rows (@lab/messaging housekeeping.ts). */
   ...HousekeepingConfigSchema

@@ -27,6 +27,8 @@ export interface PlaceOrderDeps {
   claimTimeoutMs: number
   /** Backoff of a release of stock that failed (step 4), retried by the saga's sweep. */
   stockReleaseRetry: BackoffCeiling
+  /** Wakes the saga's sweep after such a failure, so that it schedules the retry at its due time. */
+  wakeStockReleases: () => void
   /** How this request's key is handled, asked per request: the `idempotency-key` switch can flip at run time. */
   keyHandling: () => KeyHandling
 }
@@ -159,7 +161,7 @@ async function storeOrder (deps: PlaceOrderDeps, client: pg.PoolClient, orderId:
  *   - "unless committed": the order may exist after all, e.g. our COMMIT went through and only its
  *     answer was lost, or the duplicate stored it: then it owns the stock.
  *   - the release is recorded (stock-release.ts) in that transaction, then made right away, outside it;
- *     should inventory fail, the saga's sweep retries it until it goes through.
+ *     should inventory fail, the saga's sweep (woken, to schedule it) retries it until it goes through.
  * With the key switch off the order id is random: no duplicate shares it, so no key to close.
  * If this transaction itself fails (Postgres away), nothing is recorded: the stock stays reserved
  * under this order id, and a retry with the same key takes it over.
@@ -176,7 +178,9 @@ async function releaseUnlessCommitted (deps: PlaceOrderDeps, orderId: string, re
       return true
     }, { lockTimeoutMs: KEY_LOCK_WAIT_MS })
     if (!due) return
-    if (await releaseOwedStock(stockReleaseDeps(deps, req), owed) === 'released') req.log.warn({ orderId }, 'order not stored; its reservation was released')
+    const outcome = await releaseOwedStock(stockReleaseDeps(deps, req), owed)
+    if (outcome === 'released') req.log.warn({ orderId }, 'order not stored; its reservation was released')
+    if (outcome === 'failed') deps.wakeStockReleases()
   } catch (err) {
     req.log.error({ err, orderId }, 'order not stored and its reservation could not be released')
   }

@@ -95,12 +95,13 @@ function stringHeaders (headers: IHeaders | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]))
 }
 
-/** Publishes an event the way payments does: key = order id, JSON envelope, request id header. */
-export async function publish (kafka: Kafka, topic: string, envelope: Envelope, requestId = uniqueName('req')): Promise<void> {
+/** Publishes an event (or several, in one send) the way payments does: key = order id, JSON envelope, request id header. */
+export async function publish (kafka: Kafka, topic: string, envelopes: Envelope | Envelope[], requestId = uniqueName('req')): Promise<void> {
   const producer = kafka.producer()
   await producer.connect()
   try {
-    await producer.send({ topic, acks: -1, messages: [{ key: envelope.key, value: JSON.stringify(envelope), headers: { 'x-request-id': requestId, 'content-type': 'application/json' } }] })
+    const messages = [envelopes].flat().map((envelope) => ({ key: envelope.key, value: JSON.stringify(envelope), headers: { 'x-request-id': requestId, 'content-type': 'application/json' } }))
+    await producer.send({ topic, acks: -1, messages })
   } finally {
     await producer.disconnect()
   }

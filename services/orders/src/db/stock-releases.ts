@@ -75,12 +75,22 @@ export async function parkStockRelease (db: Queryable, reservationId: string, er
   })
 }
 
-/** The releases owed: to be tried (due now or waiting for a retry), and parked (refused for good). */
-export async function countOwedReleases (db: Queryable): Promise<{ owed: number, parked: number }> {
-  const { rows } = await db.query<{ owed: number, parked: number }>({
+/** The releases owed, as the sweep reports and schedules them. */
+export interface OwedReleases {
+  /** To be tried: due now or waiting for a retry. */
+  owed: number
+  /** Refused for good (parkStockRelease). */
+  parked: number
+  /** In how long the next of the `owed` comes due (0 or less: due now); null when none is owed. */
+  nextDueInMs: number | null
+}
+
+export async function countOwedReleases (db: Queryable): Promise<OwedReleases> {
+  const { rows } = await db.query<OwedReleases>({
     name: 'orders.count-owed-releases',
-    text: `SELECT count(*) FILTER (WHERE due_at < 'infinity')::int AS owed, count(*) FILTER (WHERE due_at = 'infinity')::int AS parked
+    text: `SELECT count(*) FILTER (WHERE due_at < 'infinity')::int AS owed, count(*) FILTER (WHERE due_at = 'infinity')::int AS parked,
+                  (extract(epoch FROM min(due_at) FILTER (WHERE due_at < 'infinity') - now()) * 1000)::float8 AS "nextDueInMs"
              FROM stock_releases`
   })
-  return rows[0] ?? { owed: 0, parked: 0 }
+  return rows[0] ?? { owed: 0, parked: 0, nextDueInMs: null }
 }

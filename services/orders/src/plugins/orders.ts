@@ -33,6 +33,8 @@ export const ordersPlugin = fp<{ config: OrdersConfig, metrics: OrdersMetrics, t
     retentionMs: config.IDEMPOTENCY_RETENTION_MS,
     claimTimeoutMs: config.IDEMPOTENCY_CLAIM_TIMEOUT_MS,
     stockReleaseRetry: { baseMs: config.STOCK_RELEASE_RETRY_MS, maxMs: config.STOCK_RELEASE_MAX_RETRY_MS },
+    // The sweep is registered after this plugin (app.ts); called only while requests are served.
+    wakeStockReleases: () => { app.sagaSweep.wake() },
     keyHandling: () => switches.enabled('idempotency-key') ? honoured : ignored
   }
   app.decorate('orders', {

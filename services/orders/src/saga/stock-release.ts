@@ -44,18 +44,29 @@ const CLAIM_LEASE_MS = 60_000
  * A release is only ever recorded by a transaction that also made it due (the order committed as
  * `cancelled`, or no order under a key that can no longer get one), so stock never goes back before
  * its cancellation commits, and a release recorded is made, however long inventory is away.
- * Returns how many it released.
+ * One batch at most: what it did, and when the next release comes due, tell the sweep when to call
+ * again (plugins/payment-timeout.ts).
  */
-export async function releaseDueStock (deps: StockReleaseDeps): Promise<number> {
+export async function releaseDueStock (deps: StockReleaseDeps): Promise<StockReleasePass> {
   const due = await claimDueReleases(deps.pool, deps.batch, CLAIM_LEASE_MS)
-  let released = 0
+  const pass: StockReleasePass = { claimed: due.length, failed: 0, nextDueInMs: null }
   for (const owed of due) {
-    if (await releaseOwedStock(deps, owed) === 'released') released++
+    if (await releaseOwedStock(deps, owed) === 'failed') pass.failed++
   }
-  const { owed, parked } = await countOwedReleases(deps.pool)
+  const { owed, parked, nextDueInMs } = await countOwedReleases(deps.pool)
   deps.metrics.stockReleaseDue.set(owed)
   deps.metrics.stockReleaseParked.set(parked)
-  return released
+  return { ...pass, nextDueInMs }
+}
+
+/** What one releaseDueStock did. */
+export interface StockReleasePass {
+  /** Releases claimed; a full batch (`batch`) may have left more due now. */
+  claimed: number
+  /** Of those, tries that failed and were postponed (inventory away or refusing for now). */
+  failed: number
+  /** In how long the next owed release comes due (0 or less: now); null when none is owed. */
+  nextDueInMs: number | null
 }
 
 /**
