@@ -12,7 +12,7 @@ import type { OrdersMetrics } from './metrics.js'
 import { EVENT_TYPES, type OrderTopics } from './topics.js'
 import type { Order, PlaceOrder } from './schemas/order.js'
 import { findOrder, insertOrder } from './db/orders.js'
-import { recordStockRelease } from './db/stock-releases.js'
+import { isOrderIdSpent, isStockReleaseOwed, recordStockRelease } from './db/stock-releases.js'
 import { releaseOwedStock, type StockReleaseDeps } from './saga/stock-release.js'
 import { orderEventId, orderIdForKey } from './ids.js'
 import { KeyAlreadyUsedError, OutOfStockError, StockContendedError, UnknownProductError } from './errors.js'
@@ -65,13 +65,13 @@ export interface OrderPlacedData {
  *   1. A key already answered (isKeyAnswered, one read, no lock): straight to step 3, which replays
  *      the stored answer (a 4xx included) or answers 422 for another body. Nothing is reserved again.
  *   2. Reserve the stock at inventory (sync HTTP, breaker + timeout) under reservation id = order id,
- *      derived from the key. Inventory is idempotent on that id: a retry after a crash half-way, or a
+ *      derived from the key (unless a release of that id is still owed: refused, KeyAlreadyUsed). Inventory is idempotent on that id: a retry after a crash half-way, or a
  *      duplicate racing this request, gets the same reservation back, never a second one. Its answer is
  *      kept as an outcome; only a 5xx (inventory down, contended) is thrown at once: it is not stored
  *      under the key, so the request costs orders' database nothing.
  *   3. withIdempotency, ONE short transaction (storeOrder): the key claimed (a duplicate in flight
- *      right now → 409; answered meanwhile → its replay), no order under this id yet (else 422
- *      KeyAlreadyUsed), the reservation's outcome turned into the declared error if it was one (so a
+ *      right now → 409; answered meanwhile → its replay), no order and no owed release under this id
+ *      yet (else 422 KeyAlreadyUsed: the key expired and came back), the reservation's outcome turned into the declared error if it was one (so a
  *      4xx like out-of-stock is stored under the key and replayed, as before), then the order (pending)
  *      and its orders.placed.v1 outbox row. No dual write: the event exists if and only if the order
  *      does; the relay publishes it.
@@ -89,7 +89,7 @@ export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest):
   const orderId = keys.honoured ? orderIdForKey(req.idempotencyKey) : randomUUID()
   const key = keyOptions(deps, req)
   const answered = keys.honoured && await isKeyAnswered(deps.pool, key)
-  const reserved = answered ? undefined : await reserve(deps.inventory, orderId, req)
+  const reserved = answered ? undefined : await reserve(deps, orderId, req, keys.honoured)
   try {
     const result = await keys.run(deps.pool, key, async (client) => await storeOrder(deps, client, orderId, req, reserved))
     if (result.replayed) {
@@ -114,9 +114,14 @@ export async function placeOrder (deps: PlaceOrderDeps, req: PlaceOrderRequest):
 /** Inventory's answer to step 2: a reservation this order may own, or the declared 4xx it amounts to. */
 type ReserveAnswer = { kind: 'reserved', reservation: Reservation } | { kind: 'refused', error: Error }
 
-async function reserve (inventory: InventoryClient, orderId: string, req: PlaceOrderRequest): Promise<ReserveAnswer> {
+async function reserve (deps: PlaceOrderDeps, orderId: string, req: PlaceOrderRequest, keyHonoured: boolean): Promise<ReserveAnswer> {
+  // An earlier attempt with this key gave up and its release is still owed (the key it closed has
+  // expired since): the reservation, `reserved` at inventory until the release is made, is not this
+  // order's. Asked before inventory: storeOrder asks again, but by then the release may have been made
+  // and forgotten, after inventory answered `reserved` here.
+  if (keyHonoured && await isStockReleaseOwed(deps.pool, orderId)) return { kind: 'refused', error: new KeyAlreadyUsedError(orderId) }
   const { productId, quantity } = req.body
-  const outcome = await inventory.reserve({ reservationId: orderId, productId, quantity }, req.requestId)
+  const outcome = await deps.inventory.reserve({ reservationId: orderId, productId, quantity }, req.requestId)
   switch (outcome.kind) {
     case 'unknown_product': return { kind: 'refused', error: new UnknownProductError(productId) }
     case 'out_of_stock': return { kind: 'refused', error: new OutOfStockError(productId, quantity) }
@@ -135,8 +140,9 @@ async function reserve (inventory: InventoryClient, orderId: string, req: PlaceO
 
 /** Step 3, the work in the key's transaction: no remote call in here. `reserved` undefined: step 2 was skipped (key answered). */
 async function storeOrder (deps: PlaceOrderDeps, client: pg.PoolClient, orderId: string, req: PlaceOrderRequest, reserved: ReserveAnswer | undefined): Promise<IdempotentResponse> {
-  // The key's record expired and the key came back: its old order must not be touched.
-  if (await findOrder(client, orderId) !== null) throw new KeyAlreadyUsedError(orderId)
+  // The key's record expired and the key came back: its old order must not be touched, nor stock on
+  // its way back to inventory (a release owed, recorded under this lock by an attempt that gave up).
+  if (await isOrderIdSpent(client, orderId)) throw new KeyAlreadyUsedError(orderId)
   // The key was answered when step 1 looked, and has expired since (its answer is not replayed): the client retries (409, Retry-After 1).
   if (reserved === undefined) throw new IdempotencyRequestInProgressError()
   if (reserved.kind === 'refused') throw reserved.error

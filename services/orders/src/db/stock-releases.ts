@@ -28,6 +28,26 @@ export async function recordStockRelease (client: pg.PoolClient, owed: OwedRelea
 }
 
 /**
+ * Whether the order id is spent: an order stored under it, or a release of its reservation owed (parked
+ * included): the reservation is on its way back, and an order stored on it now would lose its stock
+ * to that release. Two primary-key lookups, one round trip.
+ */
+export async function isOrderIdSpent (db: Queryable, orderId: string): Promise<boolean> {
+  const { rows } = await db.query<{ spent: boolean }>({
+    name: 'orders.is-order-id-spent',
+    text: 'SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1) OR EXISTS (SELECT 1 FROM stock_releases WHERE reservation_id = $1) AS spent',
+    values: [orderId]
+  })
+  return rows[0]?.spent === true
+}
+
+/** Whether a release of the reservation is owed (recorded, not yet confirmed by inventory; parked included). */
+export async function isStockReleaseOwed (db: Queryable, reservationId: string): Promise<boolean> {
+  const { rows } = await db.query({ name: 'orders.is-stock-release-owed', text: 'SELECT 1 FROM stock_releases WHERE reservation_id = $1', values: [reservationId] })
+  return rows.length > 0
+}
+
+/**
  * Claims up to `batch` releases that are due, oldest first, in one statement: each is pushed `leaseMs`
  * into the future and its attempt counted, so another replica's sweep skips it while this one calls
  * inventory (SKIP LOCKED: two sweeps never wait for each other). A sweep that dies mid-batch leaves its

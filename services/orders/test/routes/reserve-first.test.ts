@@ -55,6 +55,29 @@ async function heldByOrders (): Promise<{ idleInTransaction: number, keyLocks: n
   return rows[0] ?? { idleInTransaction: -1, keyLocks: -1 }
 }
 
+/**
+ * An order of 2 of the product's 100 units whose INSERT waits, then is refused, after its reservation,
+ * with inventory taken down meanwhile: answered 500, its key closed and its release owed. Inventory is
+ * left down: the caller restarts it.
+ */
+async function orderRefusedWhileInventoryGoesDown (productId: number): Promise<{ key: string, orderId: string }> {
+  await inventory.setStock(productId, 100)
+  const key = randomUUID()
+  await sql(db, `CREATE FUNCTION slow_refusal () RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_sleep(1); RAISE EXCEPTION 'refused by the test'; END $$`)
+  await sql(db, `CREATE TRIGGER slow_refusal BEFORE INSERT ON orders FOR EACH ROW WHEN (NEW.product_id = ${productId}) EXECUTE FUNCTION slow_refusal()`)
+  try {
+    const request = post(purchase(productId, 2), key)
+    await eventually(async () => (await reservationsAtInventory(orderIdForKey(key))).length === 1, 5000, 'the reservation made')
+    await inventory.stop()
+    expect((await request).statusCode).toBe(500)
+    return { key, orderId: orderIdForKey(key) }
+  } finally {
+    await sql(db, 'DROP TRIGGER slow_refusal ON orders')
+    await sql(db, 'DROP FUNCTION slow_refusal')
+  }
+}
+
 describe('POST /orders reserves at inventory before the key\'s transaction', () => {
   it('holds no orders-database transaction, connection in it or key lock while inventory answers', async () => {
     await inventory.setStock(1, 100)
@@ -151,35 +174,44 @@ describe('POST /orders reserves at inventory before the key\'s transaction', () 
   })
 
   it('owes the stock of an order it could not store while inventory is down, and gives it back once inventory is back', async () => {
-    await inventory.setStock(4, 100)
-    // The order's INSERT waits, then fails: time to take inventory down between its reservation and the release.
-    await sql(db, `CREATE FUNCTION slow_refusal () RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_sleep(1); RAISE EXCEPTION 'refused by the test'; END $$`)
-    await sql(db, 'CREATE TRIGGER refuse_product_4 BEFORE INSERT ON orders FOR EACH ROW WHEN (NEW.product_id = 4) EXECUTE FUNCTION slow_refusal()')
-    const key = randomUUID()
-    const orderId = orderIdForKey(key)
+    const { key, orderId } = await orderRefusedWhileInventoryGoesDown(4)
     try {
-      const request = post(purchase(4, 2), key)
-      await eventually(async () => (await reservationsAtInventory(orderId)).length === 1, 5000, 'the reservation made')
-      await inventory.stop()
-      try {
-        const res = await request
-        expect(res.statusCode).toBe(500)
-        expect(await sql(db, 'SELECT reason FROM stock_releases WHERE reservation_id = $1', [orderId])).toEqual([{ reason: 'order not stored' }])
-        expect(await sql(db, 'SELECT id FROM orders WHERE id = $1', [orderId])).toHaveLength(0)
-        // The key was closed before the release was owed: a retry builds no order on stock on its way back.
-        const retry = await post(purchase(4, 2), key)
-        expect(retry.statusCode).toBe(422)
-        expectErrorBody(retry.json(), 422, 'ORDERS_KEY_ALREADY_USED')
-      } finally {
-        await inventory.restart()
-      }
-      await eventually(async () => (await reservationsAtInventory(orderId))[0]?.status === 'released', 10_000, 'the reservation released by the sweep')
-      expect(await inventory.stock(4)).toMatchObject({ available: 100, reserved: 0 })
-      await eventually(async () => (await sql(db, 'SELECT 1 FROM stock_releases WHERE reservation_id = $1', [orderId])).length === 0, 5000, 'the release forgotten')
+      expect(await sql(db, 'SELECT reason FROM stock_releases WHERE reservation_id = $1', [orderId])).toEqual([{ reason: 'order not stored' }])
+      expect(await sql(db, 'SELECT id FROM orders WHERE id = $1', [orderId])).toHaveLength(0)
+      // The key was closed before the release was owed: a retry builds no order on stock on its way back.
+      const retry = await post(purchase(4, 2), key)
+      expect(retry.statusCode).toBe(422)
+      expectErrorBody(retry.json(), 422, 'ORDERS_KEY_ALREADY_USED')
     } finally {
-      await sql(db, 'DROP TRIGGER refuse_product_4 ON orders')
-      await sql(db, 'DROP FUNCTION slow_refusal')
+      await inventory.restart()
     }
+    await eventually(async () => (await reservationsAtInventory(orderId))[0]?.status === 'released', 10_000, 'the reservation released by the sweep')
+    expect(await inventory.stock(4)).toMatchObject({ available: 100, reserved: 0 })
+    await eventually(async () => (await sql(db, 'SELECT 1 FROM stock_releases WHERE reservation_id = $1', [orderId])).length === 0, 5000, 'the release forgotten')
+  })
+
+  it('builds no order on stock still owed back to inventory once the key that closed it has expired', async () => {
+    const { key, orderId } = await orderRefusedWhileInventoryGoesDown(6)
+    try {
+      // The release stays owed (inventory slow to come back, say), and the key it closed expires (its
+      // retention may be as short as 1 s). Set again until no retry of the sweep, in flight, undoes it.
+      await eventually(async () => {
+        await sql(db, "UPDATE stock_releases SET due_at = now() + interval '1 hour' WHERE reservation_id = $1", [orderId])
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        return (await sql(db, "SELECT 1 FROM stock_releases WHERE reservation_id = $1 AND due_at > now() + interval '30 minutes'", [orderId])).length === 1
+      }, 5000, 'the release owed for an hour')
+      await sql(db, "UPDATE idempotency_keys SET expires_at = now() WHERE scope = 'orders' AND key = $1", [key])
+    } finally {
+      await inventory.restart()
+    }
+    // Inventory still has the reservation `reserved`, and would hand it to a retry with the key.
+    expect(await reservationsAtInventory(orderId)).toEqual([{ status: 'reserved' }])
+    const retry = await post(purchase(6, 2), key)
+    expectErrorBody(retry.json(), 422, 'ORDERS_KEY_ALREADY_USED')
+    expect(await sql(db, 'SELECT id FROM orders WHERE id = $1', [orderId])).toHaveLength(0)
+    // The release, once due, is still made: the units come back, none of them sold.
+    await sql(db, 'UPDATE stock_releases SET due_at = now() WHERE reservation_id = $1', [orderId])
+    await eventually(async () => (await reservationsAtInventory(orderId))[0]?.status === 'released', 10_000, 'the reservation released by the sweep')
+    expect(await inventory.stock(6)).toMatchObject({ available: 100, reserved: 0 })
   })
 })
