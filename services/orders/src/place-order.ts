@@ -67,8 +67,9 @@ export interface OrderPlacedData {
  *   2. Reserve the stock at inventory (sync HTTP, breaker + timeout) under reservation id = order id,
  *      derived from the key (unless a release of that id is still owed: refused, KeyAlreadyUsed). Inventory is idempotent on that id: a retry after a crash half-way, or a
  *      duplicate racing this request, gets the same reservation back, never a second one. Its answer is
- *      kept as an outcome; only a 5xx (inventory down, contended) is thrown at once: it is not stored
- *      under the key, so the request costs orders' database nothing.
+ *      kept as an outcome; thrown at once, not stored under the key, are a 5xx (inventory down,
+ *      contended: the request costs orders' database nothing) and the id taken by another body's
+ *      reservation (422 KeyAlreadyUsed: the key stays free for the request that reserved it).
  *   3. withIdempotency, ONE short transaction (storeOrder): the key claimed (a duplicate in flight
  *      right now → 409; answered meanwhile → its replay), no order and no owed release under this id
  *      yet (else 422 KeyAlreadyUsed: the key expired and came back), the reservation's outcome turned into the declared error if it was one (so a
@@ -127,14 +128,16 @@ async function reserve (deps: PlaceOrderDeps, orderId: string, req: PlaceOrderRe
     case 'out_of_stock': return { kind: 'refused', error: new OutOfStockError(productId, quantity) }
     // 503, transient: not stored under the key, so thrown here, before any transaction.
     case 'contended': throw new StockContendedError(productId)
-    case 'id_taken': return { kind: 'refused', error: new KeyAlreadyUsedError(orderId) }
+    // Another body's reservation under the key's order id: the same key sent with another body, racing
+    // the request inventory reserved for (or after its key expired). Answered at once and NOT stored
+    // under the key: that request, whichever reaches the key first, still stores its order.
+    case 'id_taken': throw new KeyAlreadyUsedError(orderId)
   }
   const { reservation } = outcome
+  if (reservation.productId !== productId || reservation.quantity !== quantity) throw new KeyAlreadyUsedError(orderId)
   // An earlier attempt with this key had its stock released (its order was not stored, or was
-  // cancelled), or reserved something else (a key reused after it expired): not this order's to take.
-  if (reservation.status !== 'reserved' || reservation.productId !== productId || reservation.quantity !== quantity) {
-    return { kind: 'refused', error: new KeyAlreadyUsedError(orderId) }
-  }
+  // cancelled): not this order's to take.
+  if (reservation.status !== 'reserved') return { kind: 'refused', error: new KeyAlreadyUsedError(orderId) }
   return { kind: 'reserved', reservation }
 }
 

@@ -173,6 +173,26 @@ describe('POST /orders reserves at inventory before the key\'s transaction', () 
     expect(retry.headers['idempotent-replayed']).toBe('true')
   })
 
+  it('leaves the key to the request inventory reserved for when the same key comes meanwhile with another body', async () => {
+    await inventory.setStock(7, 100)
+    const key = randomUUID()
+    const orderId = orderIdForKey(key)
+    // The first request's reservation is made, its answer still on its way back to orders (made here
+    // directly at inventory, as orders asks for it).
+    const made = await fetch(new URL('/reservations', inventory.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reservationId: orderId, productId: 7, quantity: 1 }) })
+    expect(made.status).toBe(201)
+    const other = await post(purchase(7, 3), key)
+    expectErrorBody(other.json(), 422, 'ORDERS_KEY_ALREADY_USED')
+    // Nothing stored under the key: the first request stores its order on its reservation.
+    expect(await sql(db, "SELECT 1 FROM idempotency_keys WHERE scope = 'orders' AND key = $1", [key])).toHaveLength(0)
+    const first = await post(purchase(7, 1), key)
+    expect(first.statusCode).toBe(201)
+    expect(first.json()).toMatchObject({ id: orderId, quantity: 1, status: 'pending' })
+    expect(await inventory.stock(7)).toMatchObject({ available: 99, reserved: 1 })
+    // The other body, sent again, now meets the key's answer.
+    expectErrorBody((await post(purchase(7, 3), key)).json(), 422, 'IDEMPOTENCY_KEY_REUSED')
+  })
+
   it('owes the stock of an order it could not store while inventory is down, and gives it back once inventory is back', async () => {
     const { key, orderId } = await orderRefusedWhileInventoryGoesDown(4)
     try {
