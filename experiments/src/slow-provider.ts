@@ -108,7 +108,8 @@ function outcome (on: Column, off: Column, ledger: LedgerConsistency): Experimen
       atMost(`charge worker: payments sessions in a transaction open > ${LONG_TX_MS / 1000} s, most at once`, most(on, 'longTx'), 0),
       atMost('charge worker: wallet orders, time to final state p95', Number(toFinal(on.wallet).p95.toFixed(0)), WALLET_P95_BOUND_MS, 'ms'),
       atLeast('charge worker: card orders, time to final state p50 (the provider is slow)', Number(toFinal(on.card).p50.toFixed(0)), SLOW_MS, 'ms'),
-      exactly('orders without a final state (both columns)', unsettled(on) + unsettled(off), 0),
+      // The off column may not drain within its wait (its charges queue behind each other on the partitions): a figure there, not a promise.
+      exactly('charge worker: orders without a final state', unsettled(on), 0),
       exactly('money conserved (ledger total − seeded, cents)', ledger.walletsMatchingLedger && ledger.unbalancedTransfers === 0 ? ledger.totalCents - ledger.seededCents : Number.NaN, 0),
       atLeast(`charge-worker off: payments sessions in a transaction open > ${LONG_TX_MS / 1000} s, most at once`, most(off, 'longTx'), 1),
       atLeast('charge-worker off: wallet p95 against the worker\'s (×)', ratio, 2)
