@@ -25,17 +25,35 @@ interface SessionSample { atMs: number, longTx: number, idleInTx: number }
  * Payments' database sessions every 100 ms (pg_stat_activity, whatever their application): how many
  * had a transaction open longer than LONG_TX_MS, and how many sat idle in a transaction.
  */
+async function longTransactions (db: pg.Pool): Promise<SessionSample> {
+  const { rows } = await db.query<{ long_tx: number, idle_in_tx: number }>(`
+    SELECT count(*) FILTER (WHERE xact_start < clock_timestamp() - make_interval(secs => $1::float8 / 1000))::int AS long_tx,
+           count(*) FILTER (WHERE state = 'idle in transaction')::int AS idle_in_tx
+    FROM pg_stat_activity WHERE datname = 'payments' AND pid <> pg_backend_pid()`, [LONG_TX_MS])
+  return { atMs: Date.now(), longTx: rows[0]?.long_tx ?? 0, idleInTx: rows[0]?.idle_in_tx ?? 0 }
+}
+
+/**
+ * Waits (at most `timeoutMs`) until no payments session holds a transaction open past LONG_TX_MS: a run
+ * started right after another's off column would otherwise measure the charges still queued in it.
+ */
+async function untilQuiet (db: pg.Pool, timeoutMs: number, progress: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let told = false
+  while ((await longTransactions(db)).longTx > 0) {
+    if (Date.now() > deadline) { progress('payments still holds a long transaction; measuring anyway'); return }
+    if (!told) { progress('waiting for payments\' earlier long transactions to end'); told = true }
+    await sleep(500)
+  }
+}
+
 function watchSessions (db: pg.Pool) {
   const samples: SessionSample[] = []
   const flag = { stopped: false }
   const done = (async () => {
     while (!flag.stopped) {
       try {
-        const { rows } = await db.query<{ long_tx: number, idle_in_tx: number }>(`
-          SELECT count(*) FILTER (WHERE xact_start < clock_timestamp() - make_interval(secs => $1::float8 / 1000))::int AS long_tx,
-                 count(*) FILTER (WHERE state = 'idle in transaction')::int AS idle_in_tx
-          FROM pg_stat_activity WHERE datname = 'payments' AND pid <> pg_backend_pid()`, [LONG_TX_MS])
-        samples.push({ atMs: Date.now(), longTx: rows[0]?.long_tx ?? 0, idleInTx: rows[0]?.idle_in_tx ?? 0 })
+        samples.push(await longTransactions(db))
       } catch { /* the next sample tells */ }
       await sleep(100)
     }
@@ -85,6 +103,7 @@ export const slowProvider: Experiment = {
       let on: Column
       let off: Column
       try {
+        await untilQuiet(db, 60_000, progress)
         progress('charge worker (the design): card charges recorded, made outside any transaction')
         on = await mixedCheckouts(urls.gateway, db, seconds)
         progress('charge-worker off: the provider called inside the consumer\'s transaction')
