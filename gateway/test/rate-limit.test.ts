@@ -27,8 +27,9 @@ describe('gateway rate limiting', () => {
       }
       expect(statuses.filter((s) => s !== 429)).toHaveLength(5)
       expect(statuses.slice(5).every((s) => s === 429)).toBe(true)
-      expect(rejected?.headers.get('ratelimit-limit')).toBe('5')
-      expect(rejected?.headers.get('ratelimit-remaining')).toBe('0')
+      // The current httpapi draft's fields, named after the algorithm; Retry-After as RFC 9110 has it.
+      expect(rejected?.headers.get('ratelimit-policy')).toBe(`"${algorithm}";q=5;w=60`)
+      expect(rejected?.headers.get('ratelimit')).toMatch(new RegExp(`^"${algorithm}";r=0;t=[1-9][0-9]*$`))
       expect(Number(rejected?.headers.get('retry-after'))).toBeGreaterThan(0)
       expect(await rejected?.json()).toMatchObject({ statusCode: 429, code: 'GATEWAY_RATE_LIMITED', error: 'Too Many Requests' })
     })

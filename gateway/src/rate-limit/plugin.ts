@@ -7,6 +7,7 @@ import { createBreaker, type Breaker, type BreakerMetrics, type BreakerSettings 
 import { RateLimitedError } from '../errors.js'
 import { createFixedWindowLimiter } from './fixed-window.js'
 import type { Limiter } from './limiter.js'
+import { draftRateLimitFields } from './fields.js'
 import { createRateLimitMetrics } from './metrics.js'
 import { assertValidPolicy, type RateLimitAlgorithm, type RateLimitPolicy } from './policy.js'
 import { createSlidingWindowLimiter } from './sliding-window.js'
@@ -42,9 +43,10 @@ export interface RateLimitPluginOptions {
  *
  * Built on @fastify/rate-limit: an `onRoute` hook, added before the plugin's own, translates a route's
  * `rateLimitPolicy` into the plugin's per-route `config.rateLimit` ({ max, timeWindow } plus the
- * algorithm, which the store's `child()` reads). Answers carry the IETF draft headers `RateLimit-Limit`,
- * `RateLimit-Remaining` and `RateLimit-Reset`, plus `Retry-After` on a 429, whose body is the lab's
- * error body (the plugin throws the built error; the lab's error handler answers it, keeping the headers).
+ * algorithm, which the store's `child()` reads). Allowed answers and 429s carry the current IETF draft's
+ * `RateLimit-Policy` and `RateLimit` fields (fields.ts rewrites the plugin's older ones into them), a
+ * 429 also `Retry-After`, and its body is the lab's error body (the plugin throws the built error; the
+ * lab's error handler answers it, keeping the headers).
  * When Redis fails, the request is let through and counted (`skipOnError`).
  *
  * Every limiter call goes through a circuit breaker: a Redis that is down fails fast anyway (no offline
@@ -52,7 +54,7 @@ export interface RateLimitPluginOptions {
  * breaker opens, requests are let through at once without touching Redis; after the reset timeout one
  * request probes Redis, and limiting resumes when it answers.
  * @see https://github.com/fastify/fastify-rate-limit
- * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-httpapi-ratelimit-headers-11
  */
 export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, opts) => {
   assertValidPolicy(opts.defaultPolicy, 'rate-limit defaultPolicy')
@@ -73,6 +75,7 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, opts) => {
   })
 
   app.addHook('onRoute', applyRoutePolicy)
+  app.addHook('onSend', draftRateLimitFields(opts.defaultPolicy))
 
   await app.register(fastifyRateLimit, {
     global: true,

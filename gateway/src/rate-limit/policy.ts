@@ -14,8 +14,8 @@ export interface RateLimitPolicy {
 
 /**
  * What every limiter answers, in the shape @fastify/rate-limit's stores use: the request is rejected
- * when `current > max`; `RateLimit-Remaining` is `max - current`; `ttl` (ms) becomes `RateLimit-Reset`,
- * and on a rejection also `Retry-After` (both rounded up to whole seconds by the plugin).
+ * when `current > max`; `max - current` becomes `r` of the `RateLimit` field; `ttl` (ms) becomes its
+ * `t`, and on a rejection also `Retry-After` (both rounded up to whole seconds by the plugin).
  */
 export interface RateLimitDecision {
   allowed: boolean

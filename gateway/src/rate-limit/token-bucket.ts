@@ -22,7 +22,7 @@ export interface TokenBucketState {
 
 /**
  * One decision. A new client starts with a full bucket. `current` is `capacity - whole tokens left`,
- * so `RateLimit-Remaining` shows the whole tokens left; `ttl` is, when allowed, the time until the
+ * so `RateLimit`'s `r` shows the whole tokens left; `ttl` is, when allowed, the time until the
  * bucket is full again, and when rejected, the time until one whole token has dripped in.
  * Mirrored line for line by {@link tokenBucketLua}.
  */

@@ -48,3 +48,26 @@ export async function buildLimitedApp (opts: LimitedAppOptions): Promise<{ app: 
 
 /** Starts the app on a free port and gives its base URL, for real concurrent HTTP requests. */
 export { listenOnFreePort as listen, metricValue as counterValue } from '@lab/testkit'
+
+/** An answer's draft rate-limit fields, read back: `"name";r=..;t=..` and `"name";q=..;w=..`. */
+export interface DraftFields { policy?: string, r?: number, t?: number, q?: number, w?: number }
+
+/**
+ * Reads one-item `RateLimit` and `RateLimit-Policy` fields as the lab writes them (a policy name
+ * without escapes, integer parameters); `{}` when the answer has neither.
+ */
+export function draftFields (headers: Record<string, unknown> | Headers): DraftFields {
+  const get = (name: string): unknown => headers instanceof Headers ? headers.get(name) ?? undefined : headers[name]
+  const fields: DraftFields = {}
+  for (const name of ['ratelimit', 'ratelimit-policy']) {
+    const value = get(name)
+    if (typeof value !== 'string') continue
+    const [item = '', ...params] = value.split(';')
+    fields.policy = JSON.parse(item) as string
+    for (const param of params) {
+      const [key, number] = param.split('=') as [keyof DraftFields, string]
+      Object.assign(fields, { [key]: Number(number) })
+    }
+  }
+  return fields
+}
