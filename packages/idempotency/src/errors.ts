@@ -6,7 +6,7 @@ import { declareError } from '@lab/platform'
  * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  */
 export const IdempotencyKeyMissingError = createError('IDEMPOTENCY_KEY_MISSING', 'this request needs an Idempotency-Key header', 400)
-export const IdempotencyKeyInvalidError = createError('IDEMPOTENCY_KEY_INVALID', 'the Idempotency-Key header must be 1 to 255 printable ASCII characters', 400)
+export const IdempotencyKeyInvalidError = createError('IDEMPOTENCY_KEY_INVALID', 'the Idempotency-Key header must be 1 to 255 printable ASCII characters, bare or as a quoted string', 400)
 export const IdempotencyKeyReusedError = createError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body', 422)
 /** Retry-After 1: the first attempt is usually done within a second. */
 export const IdempotencyRequestInProgressError = declareError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry later', 409, { retryAfterSeconds: 1 })

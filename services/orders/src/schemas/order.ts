@@ -16,12 +16,12 @@ export const PlaceOrderSchema = Type.Object({
 export type PlaceOrder = Static<typeof PlaceOrderSchema>
 
 /**
- * The Idempotency-Key header, documented here; required and checked by @lab/idempotency's
+ * The Idempotency-Key header, documented here; required and parsed by @lab/idempotency's
  * requireIdempotencyKey (IDEMPOTENCY_KEY_MISSING / IDEMPOTENCY_KEY_INVALID, 400), shared with payments.
- * @see https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-httpapi-idempotency-key-header-07#section-2.1
  */
 export const PlaceOrderHeadersSchema = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ description: 'required: 1 to 255 printable ASCII characters, e.g. a UUID' }))
+  'idempotency-key': Type.Optional(Type.String({ description: 'required: 1 to 255 printable ASCII characters, e.g. a UUID; the draft\'s quoted string ("…") or bare, both naming the same key' }))
 })
 
 export const OrderSchema = Type.Object({

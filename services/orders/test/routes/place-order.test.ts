@@ -62,6 +62,25 @@ describe('POST /orders', () => {
     expect(await metricValue(orders.registry, 'orders_placed_total') - placedBefore).toBe(1)
   })
 
+  it("replays a bare key's order to a retry sending the same key as the draft's quoted string, and the other way round", async () => {
+    await inventory.setStock(9, 100)
+    const key = randomUUID()
+    const bare = await post(purchase(9, 1), key)
+    const quoted = await post(purchase(9, 1), `"${key}"`)
+    expect(bare.statusCode).toBe(201)
+    expect(quoted.statusCode).toBe(201)
+    expect(quoted.json()).toEqual(bare.json())
+    expect(quoted.headers['idempotent-replayed']).toBe('true')
+    const quotedFirst = randomUUID()
+    const first = await post(purchase(9, 2), `"${quotedFirst}"`)
+    const bareRetry = await post(purchase(9, 2), quotedFirst)
+    expect(bareRetry.json()).toEqual(first.json())
+    expect(bareRetry.headers['idempotent-replayed']).toBe('true')
+    expect(first.json().id).toBe(orderIdForKey(quotedFirst))
+    expect(await sql(db, 'SELECT id FROM orders WHERE product_id = 9')).toHaveLength(2)
+    expect(await inventory.stock(9)).toMatchObject({ available: 97, reserved: 3 })
+  })
+
   it('rejects the same key with a different body (422) and changes nothing', async () => {
     await inventory.setStock(3, 100)
     const key = randomUUID()
@@ -134,6 +153,12 @@ describe('POST /orders', () => {
     const badKey = await post(purchase(6, 1), 'x'.repeat(300))
     expect(badKey.statusCode).toBe(400)
     expectErrorBody(badKey.json(), 400, 'IDEMPOTENCY_KEY_INVALID')
+    // The draft's quoted form, malformed: an unclosed quote, an escape RFC 9651 does not define.
+    for (const malformedKey of [`"${randomUUID()}`, `"${randomUUID()}\\n"`]) {
+      const res = await post(purchase(6, 1), malformedKey)
+      expect(res.statusCode, malformedKey).toBe(400)
+      expectErrorBody(res.json(), 400, 'IDEMPOTENCY_KEY_INVALID')
+    }
   })
 
   it('answers an unknown product with 422 and an order beyond the stock with 409, storing no order', async () => {
