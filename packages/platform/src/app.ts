@@ -7,6 +7,9 @@ import { accessLogPlugin } from './access-log.js'
 import { metricsPlugin } from './metrics.js'
 import { healthPlugin } from './health.js'
 import { errorHandlerPlugin, ErrorBody } from './errors.js'
+import { serverTimeoutsFrom } from './config.js'
+import { strictInputPlugin } from './strict-input.js'
+import { DEFAULT_SERVER_TIMEOUTS, serverTimeoutOptions, type ServerTimeouts } from './server-timeouts.js'
 
 export type LabApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
 
@@ -17,11 +20,14 @@ export interface BaseAppOptions {
   bodyLimit?: number
   /** Collect Node process metrics; off in tests that build many apps in one process. */
   defaultMetrics?: boolean
+  /** Request, headers and keep-alive timeouts (server-timeouts.ts); DEFAULT_SERVER_TIMEOUTS by default. */
+  timeouts?: Partial<ServerTimeouts>
 }
 
 /**
  * A Fastify instance with what every lab service shares, registered in a fixed order: request ids,
- * RED metrics, health endpoints, the error handler. Services add their clients and routes on top.
+ * strict input (JSON bodies and URLs), RED metrics, health endpoints, the error handler; with the
+ * request, headers and keep-alive timeouts set. Services add their clients and routes on top.
  */
 export async function createBaseApp (opts: BaseAppOptions): Promise<LabApp> {
   const app = Fastify({
@@ -35,10 +41,12 @@ export async function createBaseApp (opts: BaseAppOptions): Promise<LabApp> {
     // a service that wants bodies validated without coercion compiles its own validator (see catalog).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
-    forceCloseConnections: 'idle'
+    forceCloseConnections: 'idle',
+    ...serverTimeoutOptions({ ...DEFAULT_SERVER_TIMEOUTS, ...opts.timeouts })
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.addSchema(ErrorBody)
   await app.register(requestIdPlugin)
+  await app.register(strictInputPlugin)
   await app.register(accessLogPlugin)
   await app.register(metricsPlugin, { registry: opts.registry, defaultMetrics: opts.defaultMetrics })
   await app.register(healthPlugin)
@@ -59,12 +67,13 @@ export interface ServiceBuildOptions {
  * The base app of one service, logging as `service` at its configured level, with the build options'
  * defaults applied; the registry comes back too, for the service's own metric families.
  */
-export async function createServiceApp (service: string, config: { LOG_LEVEL: string, LOG_PRETTY: boolean }, opts: ServiceBuildOptions = {}): Promise<{ app: LabApp, registry: Registry }> {
+export async function createServiceApp (service: string, config: { LOG_LEVEL: string, LOG_PRETTY: boolean } & Parameters<typeof serverTimeoutsFrom>[0], opts: ServiceBuildOptions = {}): Promise<{ app: LabApp, registry: Registry }> {
   const registry = opts.registry ?? new Registry()
   const app = await createBaseApp({
     logger: { service, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
     registry,
-    defaultMetrics: opts.defaultMetrics ?? false
+    defaultMetrics: opts.defaultMetrics ?? false,
+    timeouts: serverTimeoutsFrom(config)
   })
   return { app, registry }
 }

@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import type { ServerTimeouts } from './server-timeouts.js'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -20,8 +21,23 @@ export function serviceConfigBase ({ service, port }: { service: string, port: n
     INSTANCE_ID: Type.String({ minLength: 1, default: service }),
     LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
     /** pino-pretty's lines only when stdout is a terminal, JSON to a file or a pipe whatever this says (logger.ts): safe on by default. */
-    LOG_PRETTY: Type.Boolean({ default: true })
+    LOG_PRETTY: Type.Boolean({ default: true }),
+    /** The whole request, body included: slower gets 408 and the connection closed (server-timeouts.ts). */
+    REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+    /** The request's headers; at most REQUEST_TIMEOUT_MS. */
+    HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
+    /** An idle keep-alive connection is closed after this. */
+    KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 72_000 })
   }
+}
+
+/** The server timeouts of a config built on serviceConfigBase, as createBaseApp takes them. */
+export function serverTimeoutsFrom (config: { REQUEST_TIMEOUT_MS?: number, HEADERS_TIMEOUT_MS?: number, KEEP_ALIVE_TIMEOUT_MS?: number }): Partial<ServerTimeouts> {
+  return Object.fromEntries(Object.entries({
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS
+  }).filter(([, value]) => value !== undefined))
 }
 
 /**

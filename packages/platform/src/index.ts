@@ -1,5 +1,7 @@
 export { createBaseApp, createServiceApp, type BaseAppOptions, type LabApp, type ServiceBuildOptions } from './app.js'
-export { loadConfig, ConfigError, serviceConfigBase, postgresConfig } from './config.js'
+export { loadConfig, ConfigError, serviceConfigBase, postgresConfig, serverTimeoutsFrom } from './config.js'
+export { DEFAULT_SERVER_TIMEOUTS, serverTimeoutOptions, type ServerTimeouts } from './server-timeouts.js'
+export { parseStrictJson, InvalidJsonBodyError, EmptyJsonBodyError, InvalidUtf8Error, DuplicateJsonKeyError, NulCharacterError } from './strict-json.js'
 export { loggerOptions, writesPretty, createPrettyFormatter, type LoggerSettings, type LineFormatter } from './logger.js'
 export { metricsPlugin, type MetricsOptions } from './metrics.js'
 export { healthPlugin, type HealthCheck } from './health.js'
