@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client'
-import { createBaseApp, followSwitch, redisPlugin, type Breaker, type LabApp, type LoggerSettings } from '@lab/platform'
+import { createBaseApp, followSwitch, serverTimeoutsFrom, redisPlugin, type Breaker, type LabApp, type LoggerSettings } from '@lab/platform'
 import type { GatewayConfig } from './config.js'
 import { createGatewayMetrics, skipRequestMetrics } from './metrics.js'
 import { upstreamsPlugin } from './plugins/upstreams.js'
@@ -24,7 +24,8 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
   const app = await createBaseApp({
     logger: { service: 'gateway', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, ...opts.logger },
     registry,
-    defaultMetrics: opts.defaultMetrics
+    defaultMetrics: opts.defaultMetrics,
+    timeouts: serverTimeoutsFrom(config)
   })
   const metrics = createGatewayMetrics(registry, { enabled: config.METRICS_ENABLED })
   if (!config.METRICS_ENABLED) skipRequestMetrics(app)

@@ -17,5 +17,5 @@ export class UpstreamBreakerOpenError extends UpstreamUnavailableError {
 export const UpstreamTimeoutError = declareError<[upstream: string, timeoutMs: number]>('GATEWAY_UPSTREAM_TIMEOUT', 'upstream %s did not answer within %d ms', 504, { expose: true })
 export const NoHealthyReplicaError = declareError<[upstream: string]>('GATEWAY_NO_HEALTHY_REPLICA', 'no healthy replica of %s', 503, { expose: true })
 export const RateLimitedError = createError('GATEWAY_RATE_LIMITED', 'rate limit exceeded, retry in %s', 429)
-/** Checked at the edge before forwarding; Fastify's own code, as every service answers malformed JSON. */
-export const InvalidJsonBodyError = createError('FST_ERR_CTP_INVALID_JSON_BODY', 'body is not valid JSON', 400)
+/** Checked at the edge before forwarding (parseStrictJson); Fastify's own code, as every service answers malformed JSON. */
+export { InvalidJsonBodyError } from '@lab/platform'
