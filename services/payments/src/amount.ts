@@ -7,11 +7,13 @@ const DECIMAL = /^(0|[1-9]\d{0,12})(?:\.(\d{1,2}))?$/
 /**
  * A decimal amount of money ("12.34", or the JSON number 12.34) in integer cents. Money is never a
  * float inside the service: the text is split at the point, so "0.29" is 29 cents exactly (0.29 × 100
- * in floating point is 28.999999999999996). More than two decimals, exponents, signs and zero are
- * refused (400 PAYMENTS_INVALID_AMOUNT) unless `allowZero`.
+ * in floating point is 28.999999999999996). More than two decimals, exponents, signs, spaces and zero
+ * are refused (400 PAYMENTS_INVALID_AMOUNT) unless `allowZero`.
  */
 export function parseAmountCents (value: string | number, { allowZero = false } = {}): number {
-  const text = typeof value === 'number' ? numberText(value) : value.trim()
+  // Text is read as given: " 1" is not an amount (a lenient reader here is one more way two parsers
+  // of the same request disagree).
+  const text = typeof value === 'number' ? numberText(value) : value
   const match = DECIMAL.exec(text)
   if (match === null) {
     const tooPrecise = /^\d+\.\d{3,}$/.test(text)

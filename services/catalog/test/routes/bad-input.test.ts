@@ -48,14 +48,19 @@ describe('bad input is a 4xx with the JSON error body, never a 500', () => {
     ['only a version', { version: 1 }, 400, 'CATALOG_EMPTY_UPDATE'],
     ['an array body', [{ name: 'x' }], 400, 'VALIDATION_FAILED'],
     ['a huge body', { description: 'x'.repeat(200_000) }, 413, 'FST_ERR_CTP_BODY_TOO_LARGE'],
-    ['a stale version', { name: 'ok', version: 99 }, 409, 'CATALOG_VERSION_CONFLICT']
+    ['a stale version', { name: 'ok', version: 99 }, 409, 'CATALOG_VERSION_CONFLICT'],
+    ['a NUL in the name (PostgreSQL refuses 0x00)', { name: 'a\u0000b' }, 400, 'INPUT_NUL_CHARACTER'],
+    ['a NUL in the description', { description: '\u0000' }, 400, 'INPUT_NUL_CHARACTER'],
+    ['the name given twice', '{"name":"first","name":"second"}', 400, 'INPUT_DUPLICATE_JSON_KEY'],
+    ['the version given twice', '{"name":"ok","version":1,"version":2}', 400, 'INPUT_DUPLICATE_JSON_KEY'],
+    ['invalid UTF-8 (not stored as U+FFFD)', Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]), 400, 'INPUT_INVALID_UTF8']
   ])('rejects %s in a PUT and changes nothing', async (_name, payload, status, code) => {
     const before = await storedProduct(5)
     const res = await catalog.app.inject({
       method: 'PUT',
       url: '/products/5',
       headers: { 'content-type': 'application/json' },
-      payload: typeof payload === 'string' ? payload : JSON.stringify(payload)
+      payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload)
     })
     expect(res.statusCode).toBe(status)
     expectErrorBody(res.json(), status, code)

@@ -94,6 +94,7 @@ describe('bad input is a 4xx with the JSON error body, never a 500', () => {
     ['limit 101', '/notifications?limit=101', 400, 'VALIDATION_FAILED'],
     ['a word as limit', '/notifications?limit=ten', 400, 'VALIDATION_FAILED'],
     ['an empty order id', '/notifications?orderId=', 400, 'VALIDATION_FAILED'],
+    ['a NUL as order id (a 500 from PostgreSQL before)', '/notifications?orderId=%00', 400, 'INPUT_NUL_CHARACTER'],
     ['an unknown parameter', '/notifications?sort=asc', 400, 'VALIDATION_FAILED'],
     ['a cursor we did not issue', '/notifications?cursor=not-a-cursor', 400, 'NOTIFICATIONS_INVALID_CURSOR'],
     ['a cursor with a doctored position', `/notifications?cursor=${Buffer.from('n1:-1').toString('base64url')}`, 400, 'NOTIFICATIONS_INVALID_CURSOR'],
