@@ -44,6 +44,7 @@ export function createPaymentsMetrics (registry: Registry) {
       registers
     }),
     ...createProviderCallMetrics(registers),
+    ...createCallbackMetrics(registers),
     reconciled: new Counter({
       name: 'payments_reconciled_total',
       help: 'Stale pending card payments checked with the provider (GET /charges/:id) by result: succeeded, failed (declined), not_found (failed provider_unavailable), pending (undecided), unreachable (retried next round), unchanged (settled meanwhile)',
@@ -102,6 +103,25 @@ function createProviderCallMetrics (registers: Registry[]) {
   for (const result of ['accepted', 'rejected', 'error', 'breaker_open']) metrics.providerCalls.inc({ result }, 0)
   for (const outcome of ['allowed', 'denied_budget']) metrics.providerRetries.inc({ outcome }, 0)
   return metrics
+}
+
+/**
+ * What became of a signed provider callback (payments/verify-callback.ts): applied (the provider
+ * confirmed it), already_final (a repeat), unverified (the provider could not be asked: left to the
+ * reconciler), rejected_not_ours (no charge of ours), rejected_contradicted (the provider says otherwise).
+ */
+export const CALLBACK_OUTCOMES = ['applied', 'already_final', 'unverified', 'rejected_not_ours', 'rejected_contradicted'] as const
+
+/** Signed provider callbacks by outcome: a rejected one is a forgery, a leaked secret or a provider bug. */
+function createCallbackMetrics (registers: Registry[]) {
+  const callbacks = new Counter({
+    name: 'payments_provider_callbacks_total',
+    help: 'Signed provider callbacks by outcome: applied (confirmed by GET /charges/:id), already_final, unverified (provider unreachable: the reconciler settles), rejected_not_ours (no charge payments made), rejected_contradicted (the provider disagrees: nothing changed)',
+    labelNames: ['outcome'] as const,
+    registers
+  })
+  for (const outcome of CALLBACK_OUTCOMES) callbacks.inc({ outcome }, 0)
+  return { callbacks }
 }
 
 export type PaymentsMetrics = ReturnType<typeof createPaymentsMetrics>

@@ -83,17 +83,36 @@ export async function setPaymentStatus (client: pg.ClientBase, paymentId: string
   })
 }
 
-/** Remembers a verified callback (the first one per charge wins); false if one was already stored. */
-export async function recordCallback (client: pg.ClientBase, chargeId: string, status: 'succeeded' | 'failed', reason: string | null): Promise<boolean> {
-  const { rowCount } = await client.query(
-    'INSERT INTO provider_callbacks (charge_id, status, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [chargeId, status, reason])
-  return rowCount === 1
+export type CallbackVerdict = 'confirmed' | 'unverified'
+
+/**
+ * Remembers a signed callback, once per charge: 'confirmed' (the provider's own answer) replaces an
+ * 'unverified' one (stored while the provider could not be asked), never the other way round.
+ */
+export async function recordCallback (client: pg.ClientBase, chargeId: string, decision: { status: 'succeeded' | 'failed', reason: string | null }, verdict: CallbackVerdict): Promise<void> {
+  await client.query(
+    `INSERT INTO provider_callbacks (charge_id, status, reason, verdict) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (charge_id) DO UPDATE SET status = excluded.status, reason = excluded.reason, verdict = excluded.verdict, received_at = now()
+     WHERE excluded.verdict = 'confirmed' AND provider_callbacks.verdict <> 'confirmed'`,
+    [chargeId, decision.status, decision.reason, verdict])
 }
 
-export async function findCallback (client: pg.ClientBase, chargeId: string): Promise<{ status: 'succeeded' | 'failed', reason: string | null } | null> {
+/** The charge's decision as the provider confirmed it, if one is stored; an unverified callback is not one. */
+export async function findConfirmedCallback (client: pg.ClientBase, chargeId: string): Promise<{ status: 'succeeded' | 'failed', reason: string | null } | null> {
   const { rows } = await client.query<{ status: 'succeeded' | 'failed', reason: string | null }>(
-    'SELECT status, reason FROM provider_callbacks WHERE charge_id = $1', [chargeId])
+    "SELECT status, reason FROM provider_callbacks WHERE charge_id = $1 AND verdict = 'confirmed'", [chargeId])
   return rows[0] ?? null
+}
+
+/**
+ * The card payment whose charge payments asked the provider for (a worker claimed it, or the provider
+ * was called): the only payments a callback can be about. Null for any other id, a wallet payment, or
+ * a card charge still waiting for its first claim (the provider cannot have heard of it).
+ */
+export async function findChargedCardPayment (db: pg.Pool | pg.ClientBase, paymentId: string): Promise<Payment | null> {
+  const { rows } = await db.query<PaymentRow>(
+    "SELECT * FROM payments WHERE id = $1 AND method = 'card' AND (charge_claims > 0 OR attempts > 0)", [paymentId])
+  return rows[0] === undefined ? null : toPayment(rows[0])
 }
 
 /**

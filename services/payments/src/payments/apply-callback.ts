@@ -18,16 +18,16 @@ export type CallbackOutcome =
   | { applied: false, paymentStatus: 'unknown' }
 
 /**
- * A verified provider decision, in the caller's transaction: recorded once per charge, and applied to
- * a pending payment (pending → succeeded | failed, plus its event). The provider delivers at least
- * once, so the same callback can come again: the second finds the payment final and changes nothing.
- * The payment lock first: if the consumer that asked for this charge has not committed yet, we wait
- * for it rather than miss its payment row.
+ * A decision the provider itself gave (its GET /charges/:chargeId answer: the reconciler's, or a
+ * callback it confirmed, verify-callback.ts), in the caller's transaction: recorded as confirmed, and
+ * applied to a pending card payment (pending → succeeded | failed, plus its event). Never call it with
+ * a callback's word alone. Asked again (a late callback, a second round), it finds the payment final
+ * and changes nothing. The payment lock first: whoever else settles this payment waits, or is waited for.
  */
 export async function applyProviderDecision (client: pg.ClientBase, decision: ProviderDecision, deps: Pick<PaymentDeps, 'topics' | 'metrics'>): Promise<CallbackOutcome> {
   const chargeId = decision.chargeId.toLowerCase()
   await lockPayment(client, chargeId)
-  await recordCallback(client, chargeId, decision.status, decision.reason ?? null)
+  await recordCallback(client, chargeId, { status: decision.status, reason: decision.reason ?? null }, 'confirmed')
   const payment = await findPaymentForUpdate(client, chargeId)
   if (payment === null) return { applied: false, paymentStatus: 'unknown' }
   if (payment.status !== 'pending' || payment.method !== 'card') return { applied: false, paymentStatus: payment.status }

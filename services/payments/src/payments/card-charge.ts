@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { MessagingLogger } from '@lab/messaging'
-import { findCallback, markOutcomeUnknown, setPaymentStatus, type Payment } from '../db/payments.js'
+import { findConfirmedCallback, markOutcomeUnknown, setPaymentStatus, type Payment } from '../db/payments.js'
 import type { ChargeOutcome } from '../provider/provider-client.js'
 import { settlePayment } from './settle.js'
 import type { PaymentDeps } from './deps.js'
@@ -58,9 +58,13 @@ export async function settleCharge (client: pg.ClientBase, payment: Payment, { r
   log.info({ attempts: result.attempts, ms }, 'card charge accepted by the provider; awaiting its callback')
 }
 
-/** Settles the payment by its provider callback if one is already stored (it came first); false if none. */
+/**
+ * Settles the payment by a provider decision already stored (it came first); false if none. Only a
+ * decision the provider confirmed counts: a callback stored unverified (the provider could not be asked
+ * when it came) is a claim anyone holding the secret could have made (verify-callback.ts).
+ */
 async function settleFromStoredCallback (client: pg.ClientBase, payment: Payment, log: MessagingLogger, deps: PaymentDeps, attempts: number): Promise<boolean> {
-  const early = await findCallback(client, payment.id)
+  const early = await findConfirmedCallback(client, payment.id)
   if (early === null) return false
   await settlePayment(client, payment, early.status === 'succeeded' ? { status: 'succeeded' } : { status: 'failed', reason: early.reason ?? 'card_declined' }, deps, attempts)
   log.info({ status: early.status, attempts }, 'card payment settled by a callback that came first')

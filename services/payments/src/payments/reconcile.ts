@@ -25,7 +25,8 @@ const UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtextextended('lab.payments.rec
 
 /**
  * Closes the "outcome unknown" gap of card charges: a provider call that timed out (or whose connection
- * broke after sending) leaves the payment pending, and so does a callback that never arrives. Every
+ * broke after sending) leaves the payment pending, and so does a callback that never arrives, or one
+ * that could not be checked with the provider when it came (stored unverified, verify-callback.ts). Every
  * `intervalMs` the reconciler asks the provider (GET /charges/:chargeId, through the same breaker) about
  * card payments pending for longer than `afterMs`:
  * - decided (succeeded / failed) → applied exactly as the signed callback would be (applyProviderDecision:

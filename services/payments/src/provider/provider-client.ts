@@ -26,10 +26,13 @@ export type ChargeOutcome =
    */
   | { outcome: 'unknown', attempts: number, lastError: string }
 
-/** What GET /charges/:chargeId told us; `unreachable`: no answer (breaker open, timeout, network, 5xx). */
+/**
+ * What GET /charges/:chargeId told us; `unreachable`: no answer (breaker open, timeout, network, 5xx).
+ * A decided charge carries the amount the provider holds, so a callback can be matched to our charge.
+ */
 export type ChargeLookup =
-  | { state: 'succeeded' }
-  | { state: 'failed', reason: string }
+  | { state: 'succeeded', amountCents: number }
+  | { state: 'failed', reason: string, amountCents: number }
   | { state: 'pending' }
   | { state: 'not_found' }
   | { state: 'unreachable', error: string }
@@ -177,9 +180,11 @@ async function getCharge (baseUrl: string, chargeId: string, timeoutMs: number):
     await response.body?.cancel()
     throw new ProviderCallError(`HTTP ${response.status}`)
   }
-  const body = await response.json() as { status?: string, reason?: string }
-  if (body.status === 'succeeded') return { state: 'succeeded' }
-  if (body.status === 'failed') return { state: 'failed', reason: body.reason ?? 'card_declined' }
+  const body = await response.json() as { status?: string, reason?: string, amountCents?: unknown }
+  if ((body.status === 'succeeded' || body.status === 'failed') && !Number.isSafeInteger(body.amountCents)) throw new ProviderCallError('decided charge without an amount')
+  const amountCents = body.amountCents as number
+  if (body.status === 'succeeded') return { state: 'succeeded', amountCents }
+  if (body.status === 'failed') return { state: 'failed', reason: body.reason ?? 'card_declined', amountCents }
   if (body.status === 'pending') return { state: 'pending' }
   throw new ProviderCallError(`unexpected charge status ${String(body.status)}`)
 }

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses, withTransaction } from '@lab/platform'
+import { errorResponses } from '@lab/platform'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '@lab/webhook-signature'
 import { CallbackHeadersSchema, CallbackResultSchema, providerCallbackChecker } from '../schemas/callback.js'
 import { BadCallbackError, BadSignatureError } from '../errors.js'
-import { applyProviderDecision } from '../payments/apply-callback.js'
+import { receiveProviderCallback } from '../payments/verify-callback.js'
 
 /**
  * POST /provider-callbacks: the provider's signed decision on a card charge.
@@ -12,6 +12,10 @@ import { applyProviderDecision } from '../payments/apply-callback.js'
  * only then parses it. Missing, wrong or stale (> WEBHOOK_TOLERANCE_SECONDS) signature: 401, nothing
  * read, nothing changed. The body is therefore not declared in the route schema (the schema would
  * validate a parsed object); it is checked against ProviderCallbackSchema after the signature.
+ * The signature is only the first gate: the secret can leak, so a signed callback is applied only as
+ * the provider confirms it (receiveProviderCallback), and answered 200 `{ received: true }` whatever
+ * became of it (applied, a repeat, rejected, left to the reconciler): non-2xx would only make the
+ * provider deliver it again, and a forger would learn from the difference.
  * @see https://docs.stripe.com/webhooks#verify-manually
  */
 export const providerCallbackRoutes: FastifyPluginAsyncTypebox<{ secret: string, toleranceSeconds: number }> = async (app, { secret, toleranceSeconds }) => {
@@ -28,10 +32,11 @@ export const providerCallbackRoutes: FastifyPluginAsyncTypebox<{ secret: string,
     })
     if (!verdict.ok) throw new BadSignatureError(`${verdict.reason} signature`)
 
-    const decision = parseDecision(rawBody)
-    const outcome = await withTransaction(app.pg, async (client) => await applyProviderDecision(client, decision, app.payments))
-    request.log.info({ chargeId: decision.chargeId, status: decision.status, ...outcome }, outcome.applied ? 'provider callback applied' : 'provider callback changed nothing')
-    return { chargeId: decision.chargeId, ...outcome }
+    const callback = parseDecision(rawBody)
+    const outcome = await receiveProviderCallback(app.pg, callback, app.payments, request.log)
+    app.payments.metrics.callbacks.inc({ outcome })
+    request.log.info({ chargeId: callback.chargeId, status: callback.status, outcome }, 'provider callback received')
+    return { received: true as const }
   })
 }
 

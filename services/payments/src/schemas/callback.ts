@@ -15,9 +15,11 @@ export const CallbackHeadersSchema = Type.Object({
   'x-provider-signature': Type.Optional(Type.String())
 })
 
+/**
+ * The same answer to every signed, well-formed callback, whatever became of it (applied, a repeat,
+ * rejected, left unverified): the provider only needs a 2xx to stop delivering, and a sender holding
+ * a leaked secret learns nothing about payments from it.
+ */
 export const CallbackResultSchema = Type.Object({
-  chargeId: Type.String(),
-  /** True when this callback changed the payment; false for a repeat (or a payment not written yet). */
-  applied: Type.Boolean(),
-  paymentStatus: Type.String()
+  received: Type.Literal(true)
 })
