@@ -50,7 +50,7 @@ export async function buildApp (config: GatewayConfig, opts: BuildOptions = {}):
       metrics: metrics.breakers
     }
   })
-  if (config.ADMIN_TOKEN !== undefined) await app.register(adminPlugin, { config: { ...config, ADMIN_TOKEN: config.ADMIN_TOKEN }, switches })
+  if (config.ADMIN_TOKEN !== undefined) await app.register(adminPlugin, { config: { ...config, ADMIN_TOKEN: config.ADMIN_TOKEN }, switches, metrics })
   else app.log.warn('ADMIN_TOKEN not set: the admin API (/admin/…) is not mounted')
   for (const { upstream: name, ...route } of routeTable(config)) {
     const upstream = app.upstreams.get(name)

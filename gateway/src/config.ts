@@ -58,6 +58,19 @@ export const GatewayConfigSchema = Type.Object({
    * only requests with `Authorization: Bearer <this>`. Unset: the admin API is not mounted at all.
    */
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[A-Za-z0-9._~-]+$' })),
+  /**
+   * The admin API's own budget per client address, one for all of /admin/… (sliding window): far above
+   * what the lab's tools use (./lab chaos: one or two calls per command; an experiment: a few per phase;
+   * the admin tests: at most 13 in a row), far below a guessing loop.
+   */
+  ADMIN_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 20 }),
+  ADMIN_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 100, default: 1000 }),
+  /**
+   * Wrong admin credentials per client address and window: past them the address gets 429 for the rest
+   * of the window, the right credential included (admin/auth-failures.ts says why).
+   */
+  ADMIN_AUTH_FAILURES_MAX: Type.Integer({ minimum: 1, default: 5 }),
+  ADMIN_AUTH_FAILURES_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
   /** Toxiproxy's API, where the admin API applies toxics. */
   TOXIPROXY_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8474' }),
   /** The lab's proxies (topology.ts): what GET /admin/chaos lists and reset heals; a test's own proxies are left alone. */

@@ -37,6 +37,12 @@ export function createGatewayMetrics (registry: Registry, { enabled = true }: { 
       labelNames: ['upstream', 'reason'] as const,
       registers
     }),
+    adminAuthFailures: new Counter({
+      name: 'gateway_admin_auth_failures_total',
+      help: 'Requests to the admin API with a wrong bearer credential (a missing one is not counted): guesses, or a tool with the wrong token',
+      registers: [registry]
+    }),
+    adminRateLimited: adminRateLimitedCounter(registry),
     replicaHealthy: new Gauge({
       name: 'gateway_upstream_replica_healthy',
       help: '1 while a replica is in rotation, 0 while health checks keep it out',
@@ -53,6 +59,18 @@ export function createGatewayMetrics (registry: Registry, { enabled = true }: { 
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>
+
+/** Both reasons start at 0, so the dashboard shows "none refused" rather than "no data". */
+function adminRateLimitedCounter (registry: Registry): Counter<'reason'> {
+  const counter = new Counter({
+    name: 'gateway_admin_rate_limited_total',
+    help: 'Admin API requests answered 429, by reason: requests (the per-address request budget) or auth_failures (locked out after too many wrong credentials)',
+    labelNames: ['reason'] as const,
+    registers: [registry]
+  })
+  for (const reason of ['requests', 'auth_failures']) counter.inc({ reason }, 0)
+  return counter
+}
 
 /**
  * With METRICS_ENABLED=false: marks every route registered from now on `skipMetrics`, so @lab/platform's

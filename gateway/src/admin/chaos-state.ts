@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { SwitchSet } from '@lab/platform'
+import type { RateLimitPolicy } from '../rate-limit/policy.js'
 import { callAdmin, type AdminTarget } from './targets.js'
 import type { ProxyState, ToxiproxyClient } from './toxiproxy.js'
 
@@ -11,6 +12,8 @@ export interface ChaosContext {
   targets: AdminTarget[]
   switches: SwitchSet
   app: FastifyInstance
+  /** Every admin route's config: the admin API's one request budget per client address. */
+  routeConfig: { rateLimitPolicy: RateLimitPolicy }
 }
 
 interface InstanceStatus {

@@ -5,8 +5,6 @@ import { UnknownProxyError } from './errors.js'
 import { PROXY_FAULTS, ProxyParams, ProxyStatus } from './schemas.js'
 import type { ProxyState } from './toxiproxy.js'
 
-const noRateLimit = { rateLimit: false }
-
 /**
  * Toxiproxy faults per dependency: PUT /admin/chaos/proxies/<proxy>/<latency|timeout|reset-peer|bandwidth|down>,
  * DELETE /admin/chaos/proxies/<proxy> heals it. Only the lab's proxies (CHAOS_PROXIES), never a test's.
@@ -17,10 +15,10 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{ ctx: ChaosContext }> = asy
     if (found === undefined) throw new UnknownProxyError(proxy, ctx.proxies.join(', '))
     return found
   }
-  const responses = { 200: ProxyStatus, ...errorResponses(400, 401, 403, 404, 415, 503) }
+  const responses = { 200: ProxyStatus, ...errorResponses(400, 401, 403, 404, 415, 429, 503) }
 
   for (const [fault, { body, toxic }] of Object.entries(PROXY_FAULTS)) {
-    app.put(`/admin/chaos/proxies/:proxy/${fault}`, { config: noRateLimit, schema: { params: ProxyParams, body, response: responses } }, async (request) => {
+    app.put(`/admin/chaos/proxies/:proxy/${fault}`, { config: ctx.routeConfig, schema: { params: ProxyParams, body, response: responses } }, async (request) => {
       const { proxy } = request.params
       await stateOf(proxy)
       await ctx.toxiproxy.applyToxic(proxy, (toxic as (b: unknown) => { type: 'latency', attributes: Record<string, number> })(request.body))
@@ -29,7 +27,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{ ctx: ChaosContext }> = asy
     })
   }
 
-  app.put('/admin/chaos/proxies/:proxy/down', { config: noRateLimit, schema: { params: ProxyParams, response: responses } }, async (request) => {
+  app.put('/admin/chaos/proxies/:proxy/down', { config: ctx.routeConfig, schema: { params: ProxyParams, response: responses } }, async (request) => {
     const { proxy } = request.params
     await stateOf(proxy)
     await ctx.toxiproxy.setEnabled(proxy, false)
@@ -37,7 +35,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{ ctx: ChaosContext }> = asy
     return await stateOf(proxy)
   })
 
-  app.delete('/admin/chaos/proxies/:proxy', { config: noRateLimit, schema: { params: ProxyParams, response: responses } }, async (request) => {
+  app.delete('/admin/chaos/proxies/:proxy', { config: ctx.routeConfig, schema: { params: ProxyParams, response: responses } }, async (request) => {
     const { proxy } = request.params
     await stateOf(proxy)
     await ctx.toxiproxy.heal(proxy)

@@ -6,8 +6,7 @@ import { UnknownServiceError, UnknownSwitchError } from './errors.js'
 import { ForwardedAnswer, InstanceQuery, Readiness, SERVICE_FAULTS, ServiceParams, SwitchChanges } from './schemas.js'
 import { callAdmin, selectTargets } from './targets.js'
 
-const noRateLimit = { rateLimit: false }
-const responses = { 200: ForwardedAnswer, ...errorResponses(400, 401, 403, 404, 415, 503) }
+const responses = { 200: ForwardedAnswer, ...errorResponses(400, 401, 403, 404, 415, 429, 503) }
 /** The schema of the routes named by `:service`, the gateway included. */
 const byServiceSchema = { params: ServiceParams, querystring: InstanceQuery, response: responses }
 
@@ -40,23 +39,23 @@ function faultFlagRoutes (app: LabApp, ctx: ChaosContext, forward: Forward): voi
   for (const service of servicesOf(ctx).filter((s) => SERVICE_FAULTS[s] !== undefined)) {
     const path = `/admin/chaos/services/${service}/faults`
     const schema = { querystring: InstanceQuery, response: responses }
-    app.get(path, { config: noRateLimit, schema }, async (request, reply) => await forward(reply, service, request.query.instance, 'GET', '/admin/faults'))
-    app.put(path, { config: noRateLimit, schema: { ...schema, body: SERVICE_FAULTS[service] } }, async (request, reply) => {
+    app.get(path, { config: ctx.routeConfig, schema }, async (request, reply) => await forward(reply, service, request.query.instance, 'GET', '/admin/faults'))
+    app.put(path, { config: ctx.routeConfig, schema: { ...schema, body: SERVICE_FAULTS[service] } }, async (request, reply) => {
       const answer = await forward(reply, service, request.query.instance, 'PUT', '/admin/faults', request.body)
       if (reply.statusCode < 400) request.log.warn({ service, instance: request.query.instance, faults: request.body }, 'fault flags changed')
       return answer
     })
-    app.delete(path, { config: noRateLimit, schema }, async (request, reply) => await forward(reply, service, request.query.instance, 'DELETE', '/admin/faults'))
+    app.delete(path, { config: ctx.routeConfig, schema }, async (request, reply) => await forward(reply, service, request.query.instance, 'DELETE', '/admin/faults'))
   }
 }
 
 /** The pattern switches of a service's instances, or the gateway's own. */
 function switchRoutes (app: LabApp, ctx: ChaosContext, forward: Forward): void {
-  app.get('/admin/chaos/services/:service/switches', { config: noRateLimit, schema: byServiceSchema }, async (request, reply) => {
+  app.get('/admin/chaos/services/:service/switches', { config: ctx.routeConfig, schema: byServiceSchema }, async (request, reply) => {
     const { service } = request.params
     return service === 'gateway' ? answeredByGateway(ctx.switches.current()) : await forward(reply, service, request.query.instance, 'GET', '/admin/switches')
   })
-  app.put('/admin/chaos/services/:service/switches', { config: noRateLimit, schema: { ...byServiceSchema, body: SwitchChanges } }, async (request, reply) => {
+  app.put('/admin/chaos/services/:service/switches', { config: ctx.routeConfig, schema: { ...byServiceSchema, body: SwitchChanges } }, async (request, reply) => {
     const { service } = request.params
     const changed = () => { if (reply.statusCode < 400) request.log.warn({ service, instance: request.query.instance, switches: request.body }, 'pattern switches changed') }
     if (service !== 'gateway') {
@@ -70,19 +69,19 @@ function switchRoutes (app: LabApp, ctx: ChaosContext, forward: Forward): void {
     changed()
     return answeredByGateway(state)
   })
-  app.delete('/admin/chaos/services/:service/switches', { config: noRateLimit, schema: byServiceSchema }, async (request, reply) => {
+  app.delete('/admin/chaos/services/:service/switches', { config: ctx.routeConfig, schema: byServiceSchema }, async (request, reply) => {
     const { service } = request.params
     return service === 'gateway' ? answeredByGateway(ctx.switches.reset()) : await forward(reply, service, request.query.instance, 'DELETE', '/admin/switches')
   })
 }
 
 /** The readiness fault of a service's instances, or of the gateway itself. */
-function readinessRoutes (app: LabApp, forward: Forward): void {
-  app.get('/admin/chaos/services/:service/readiness', { config: noRateLimit, schema: byServiceSchema }, async (request, reply) => {
+function readinessRoutes (app: LabApp, ctx: ChaosContext, forward: Forward): void {
+  app.get('/admin/chaos/services/:service/readiness', { config: ctx.routeConfig, schema: byServiceSchema }, async (request, reply) => {
     const { service } = request.params
     return service === 'gateway' ? answeredByGateway({ answering: !app.health.readinessFault() }) : await forward(reply, service, request.query.instance, 'GET', '/admin/faults/readiness')
   })
-  app.put('/admin/chaos/services/:service/readiness', { config: noRateLimit, schema: { ...byServiceSchema, body: Readiness } }, async (request, reply) => {
+  app.put('/admin/chaos/services/:service/readiness', { config: ctx.routeConfig, schema: { ...byServiceSchema, body: Readiness } }, async (request, reply) => {
     const { service } = request.params
     if (service === 'gateway') app.health.setReadinessFault(!request.body.answering)
     const answer = service === 'gateway'
@@ -103,5 +102,5 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ ctx: ChaosContext }> = a
   const forward = forwarderTo(ctx)
   faultFlagRoutes(app, ctx, forward)
   switchRoutes(app, ctx, forward)
-  readinessRoutes(app, forward)
+  readinessRoutes(app, ctx, forward)
 }

@@ -11,7 +11,7 @@ const ALGORITHMS: RateLimitAlgorithm[] = ['fixed-window', 'sliding-window', 'tok
  */
 export function gatewaySwitchDefinitions (upstreams: string[]): SwitchDefinitions {
   return {
-    'rate-limit': 'rate limiting on every route: off, no route is limited',
+    'rate-limit': 'rate limiting on every route, the admin API\'s lockout after wrong credentials included: off, no route is limited',
     ...Object.fromEntries(ALGORITHMS.map((a) => [`rate-limit-${a}`, `rate limiting of the routes on ${a}: off, those routes are not limited`])),
     'breaker-redis': 'the circuit breaker (and its timeout) around the rate limiter\'s Redis calls: off, every decision goes to Redis however many fail',
     ...Object.fromEntries(upstreams.map((u) => [`breaker-${u}`, `the circuit breaker around ${u}: off, every request goes through however many fail`]))

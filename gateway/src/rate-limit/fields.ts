@@ -59,8 +59,17 @@ export function draftRateLimitFields (defaultPolicy: RateLimitPolicy) {
     reply.removeHeader(OLD_LIMIT)
     reply.removeHeader(OLD_REMAINING)
     reply.removeHeader(OLD_RESET)
-    reply.header(RATE_LIMIT_POLICY_FIELD, rateLimitPolicyField(name, policy))
-    reply.header(RATE_LIMIT_FIELD, rateLimitField(name, Number(remaining), Number(reset)))
+    appendListMember(reply, RATE_LIMIT_POLICY_FIELD, rateLimitPolicyField(name, policy))
+    appendListMember(reply, RATE_LIMIT_FIELD, rateLimitField(name, Number(remaining), Number(reset)))
     return payload
   }
+}
+
+/**
+ * Both fields are Lists: an answer already naming another policy (the admin API's lockout after wrong
+ * credentials, admin/auth-failures.ts) keeps it first and gets this one after it (draft §2, §3).
+ */
+function appendListMember (reply: FastifyReply, field: string, member: string): void {
+  const existing = reply.getHeader(field)
+  reply.header(field, existing === undefined ? member : `${String(existing)}, ${member}`)
 }

@@ -104,7 +104,7 @@ function behind (breaker: Breaker, limiter: Limiter): Limiter {
 }
 
 /** What a route's `config.rateLimit` becomes: the plugin's options, plus the algorithm for our store. */
-type RouteRateLimit = RateLimitOptions & { algorithm: RateLimitAlgorithm }
+type RouteRateLimit = RateLimitOptions & { algorithm: RateLimitAlgorithm, budget?: string }
 
 function applyRoutePolicy (route: RouteOptions): void {
   const policy = route.config?.rateLimitPolicy
@@ -114,7 +114,7 @@ function applyRoutePolicy (route: RouteOptions): void {
     throw new Error(`${where}: set config.rateLimitPolicy or config.rateLimit, not both`)
   }
   assertValidPolicy(policy, where)
-  const rateLimit: RouteRateLimit = { algorithm: policy.algorithm, max: policy.max, timeWindow: policy.windowMs }
+  const rateLimit: RouteRateLimit = { algorithm: policy.algorithm, max: policy.max, timeWindow: policy.windowMs, budget: policy.budget }
   // A new object: several routes may share one config object.
   route.config = { ...route.config, rateLimit }
 }

@@ -10,6 +10,11 @@ export interface RateLimitPolicy {
   algorithm: RateLimitAlgorithm
   max: number
   windowMs: number
+  /**
+   * Routes that name the same budget share one counter per client (the admin API: one budget for all of
+   * /admin/…); without one, a route with its own policy has its own counter.
+   */
+  budget?: string
 }
 
 /**

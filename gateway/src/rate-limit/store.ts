@@ -8,6 +8,8 @@ type IncrCallback = (err: Error | null, res?: { current: number, ttl: number }) 
 /** What @fastify/rate-limit passes to `child()`: the global options merged with a route's `config.rateLimit`. */
 interface MergedRouteOptions {
   algorithm?: RateLimitAlgorithm
+  /** The route policy's shared budget, when it names one. */
+  budget?: string
   routeInfo?: { method?: string | string[], url?: string }
 }
 
@@ -29,8 +31,9 @@ export interface StoreContext {
  * Redis key: `<keyPrefix><algorithm>:<scope>:<client>`. The scope is `all` for routes on the default
  * policy (one shared budget) and `<methods> <url pattern>` for a route with its own policy (its own
  * budget), e.g. `gw:rl:token-bucket:GET,POST /orders/*:203.0.113.9`, so neither policies nor
- * algorithms ever share a counter. The url is the route's pattern, never the raw path, so the number
- * of keys per client stays bounded by the routes.
+ * algorithms ever share a counter; routes whose policy names a `budget` share the scope `budget <name>`
+ * (`gw:rl:sliding-window:budget admin:127.0.0.1`). The url is the route's pattern, never the raw path,
+ * so the number of keys per client stays bounded by the routes.
  * @see node_modules/@fastify/rate-limit/index.js (applyRateLimit, onRoute)
  */
 export class PolicyStore {
@@ -57,10 +60,11 @@ export class PolicyStore {
 
   // Typed `object`: the plugin's typings call it RouteOptions, but it passes the merged options.
   child (routeOptions: object): PolicyStore {
-    const { algorithm, routeInfo } = routeOptions as MergedRouteOptions
+    const { algorithm, budget, routeInfo } = routeOptions as MergedRouteOptions
     const { method, url } = routeInfo ?? {}
     // createRateLimit()/rateLimit() decorators call child() without a route.
-    const scope = method !== undefined && url !== undefined ? `${budgetMethods(method)} ${url}` : 'custom'
+    const ownScope = method !== undefined && url !== undefined ? `${budgetMethods(method)} ${url}` : 'custom'
+    const scope = budget === undefined ? ownScope : `budget ${budget}`
     return new PolicyStore(this.ctx, algorithm ?? this.ctx.defaultAlgorithm, scope)
   }
 }

@@ -6,7 +6,7 @@ import { BREAKER_STATES } from './shared-panels.js'
 export const rateLimiting: DashboardSpec = {
   slug: 'rate-limiting',
   title: 'Pattern — rate limiting (gateway)',
-  description: 'The gateway\'s rate limiter: decisions per algorithm, the 429s clients get, and what happens when its Redis fails (it fails open). Page: docs/patterns/rate-limiting.md.',
+  description: 'The gateway\'s rate limiter: decisions per algorithm, the 429s clients get, the admin API\'s limits against guessing, and what happens when its Redis fails (it fails open). Page: docs/patterns/rate-limiting.md.',
   tags: ['pattern', 'rate-limiting'],
   rows: [
     {
@@ -49,6 +49,23 @@ export const rateLimiting: DashboardSpec = {
           queries: [{ expr: countInRange(['algorithm'], 'gateway_rate_limit_decisions_total{decision="rejected"}'), legend: '{{algorithm}}' }],
           unit: 'short',
           steps: [[null, 'green'], [1, 'orange']]
+        }
+      ]
+    },
+    {
+      title: 'The admin API against guessing',
+      panels: [
+        {
+          title: 'Wrong admin credentials and admin 429s',
+          shows: 'Requests to /admin/… with a wrong bearer credential (gateway_admin_auth_failures_total), and admin requests refused with 429 (gateway_admin_rate_limited_total): reason requests (past the per-address budget, 20/s by default) or auth_failures (locked out after 5 wrong credentials in a minute).',
+          healthy: '0: the lab\'s tools (./lab chaos, the experiments) send the configured credential a few times a minute at most.',
+          broken: 'wrong credentials above 0: someone guessing, or a tool with a stale LAB_ADMIN_TOKEN; auth_failures 429s: that address is locked out until its window ends (Retry-After); requests 429s: a loop calling the admin API.',
+          queries: [
+            { expr: sumRate([], 'gateway_admin_auth_failures_total'), legend: 'wrong credentials' },
+            { expr: sumRate(['reason'], 'gateway_admin_rate_limited_total'), legend: '429 {{reason}}' }
+          ],
+          unit: 'reqps',
+          min: 0
         }
       ]
     },
