@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
 import { declareError, errorHandlerPlugin } from '@lab/platform'
 import { describe, expect, it } from 'vitest'
-import { AdminCredentialMissingError, AdminCredentialWrongError, AdminTargetUnavailableError, ToxiproxyUnavailableError } from '../../gateway/src/admin/errors.js'
+import { AdminAuthLockedError, AdminCredentialMissingError, AdminCredentialWrongError, AdminTargetUnavailableError, ToxiproxyUnavailableError } from '../../gateway/src/admin/errors.js'
 import { InvalidJsonBodyError, NoHealthyReplicaError, UpstreamBreakerOpenError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../gateway/src/errors.js'
 import { IdempotencyRequestInProgressError } from '../../packages/idempotency/src/errors.js'
 import { InventoryBreakerOpenError, InventoryUnavailableError, StockContendedError } from '../../services/orders/src/errors.js'
@@ -67,6 +67,8 @@ const DECLARED: Array<[string, () => Error, Answer]> = [
     { statusCode: 401, code: 'GATEWAY_ADMIN_CREDENTIAL_MISSING', message: 'the admin API needs the lab admin credential: Authorization: Bearer <token>', headers: { 'www-authenticate': 'Bearer realm="lab-admin"' }, level: 'info' }],
   ['gateway admin: credential wrong', () => new AdminCredentialWrongError(),
     { statusCode: 403, code: 'GATEWAY_ADMIN_CREDENTIAL_WRONG', message: 'this credential is not the lab admin credential', headers: { 'www-authenticate': 'Bearer realm="lab-admin", error="invalid_token"' }, level: 'info' }],
+  ['gateway admin: too many wrong credentials', () => new AdminAuthLockedError(41_200, {}),
+    { statusCode: 429, code: 'GATEWAY_ADMIN_AUTH_LOCKED', message: 'too many wrong admin credentials from this address: retry in 42 s', headers: { 'retry-after': '42' }, level: 'debug' }],
   ['gateway admin: Toxiproxy unavailable', () => new ToxiproxyUnavailableError('fetch failed'),
     { statusCode: 503, code: 'GATEWAY_ADMIN_TOXIPROXY_UNAVAILABLE', message: 'Toxiproxy did not answer: fetch failed', headers: {}, level: 'warn' }],
   ['gateway admin: target unavailable', () => new AdminTargetUnavailableError('orders-1', 'fetch failed'),
